@@ -1,0 +1,1 @@
+"""Benchmarks: each helper timed against its standard-library baseline in the same run."""

@@ -1,0 +1,174 @@
+"""Module source, parsed once: the AST cache and the import-statement scan.
+
+Static member listing, reload's dependency graph and member listing's "was this
+name imported?" question all read a module's source. They share this cache, keyed
+by path and validated by the file's ``st_mtime_ns`` and ``st_size``, so an edited
+file is parsed again and an unchanged one never is.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ast
+
+__all__ = [
+    "ImportStatement",
+    "clear_source_cache",
+    "parse_file",
+    "read_source",
+    "resolve_import",
+    "scan_imports",
+]
+
+_AST_CACHE_SIZE = 64
+
+_lock = threading.Lock()
+# path -> ((mtime_ns, size), value); the AST cache is bounded, the scans are small.
+_ast_cache: dict[str, tuple[tuple[int, int], ast.Module]] = {}
+_scan_cache: dict[str, tuple[tuple[int, int], tuple[ImportStatement, ...]]] = {}
+
+
+class ImportStatement(NamedTuple):
+    """One module-level ``import`` or ``from ... import`` statement.
+
+    Statements nested in ``if``/``try``/``with``/loops at module level count; those
+    inside functions and classes do not (they bind nothing in the module).
+    """
+
+    #: Dots before the module in a ``from`` import; 0 for absolute imports.
+    level: int
+    #: The module named by the statement (``"a.b"``), ``None`` for ``from . import x``.
+    module: str | None
+    #: For ``from m import a, b as c``: ``("a", "b")``; ``("*",)`` for a star import;
+    #: empty for a plain ``import``.
+    names: tuple[str, ...]
+    #: The names the statement binds in the module namespace (``"*"`` stays ``"*"``).
+    bound: tuple[str, ...]
+    lineno: int
+
+
+def _stat_key(path: str) -> tuple[int, int]:
+    st = os.stat(path)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def read_source(path: str) -> str:
+    """The text of the Python source file *path*, decoded as the import system does.
+
+    Honours a PEP 263 coding cookie and a UTF-8 BOM, and translates newlines.
+
+    :raises OSError: the file cannot be read.
+    """
+    from importlib.util import decode_source
+
+    with open(path, "rb") as file:
+        return decode_source(file.read())
+
+
+def _parse(path: str) -> ast.Module:
+    import ast
+
+    return ast.parse(read_source(path), filename=path)
+
+
+def parse_file(path: str | os.PathLike[str]) -> ast.Module:
+    """The AST of the source file at *path*, from the cache while the file is unchanged.
+
+    The returned tree is shared: callers must not modify it.
+
+    :raises OSError: the file cannot be read.
+    :raises SyntaxError: the source does not parse.
+    """
+    path = os.fspath(path)
+    key = _stat_key(path)
+    cached = _ast_cache.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    tree = _parse(path)
+    with _lock:
+        if len(_ast_cache) >= _AST_CACHE_SIZE:
+            del _ast_cache[next(iter(_ast_cache))]
+        _ast_cache[path] = (key, tree)
+    return tree
+
+
+def scan_imports(path: str | os.PathLike[str]) -> tuple[ImportStatement, ...]:
+    """The module-level import statements of the source file at *path*, in order.
+
+    Cached per file while its mtime and size are unchanged; a warm call costs one
+    ``os.stat``.
+
+    :raises OSError: the file cannot be read.
+    :raises SyntaxError: the source does not parse.
+    """
+    path = os.fspath(path)
+    key = _stat_key(path)
+    cached = _scan_cache.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    cached_ast = _ast_cache.get(path)
+    tree = cached_ast[1] if cached_ast is not None and cached_ast[0] == key else _parse(path)
+    statements = tuple(_collect_imports(tree))
+    with _lock:
+        _scan_cache[path] = (key, statements)
+    return statements
+
+
+def _collect_imports(tree: ast.Module) -> list[ImportStatement]:
+    import ast
+
+    found: list[ImportStatement] = []
+    pending: list[ast.stmt] = list(reversed(tree.body))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name.partition(".")[0]
+                found.append(ImportStatement(0, alias.name, (), (bound,), node.lineno))
+        elif isinstance(node, ast.ImportFrom):
+            names = tuple(alias.name for alias in node.names)
+            binds = tuple(alias.asname or alias.name for alias in node.names)
+            found.append(ImportStatement(node.level, node.module, names, binds, node.lineno))
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            # Compound statements (if/try/with/for/while/match) run at module level.
+            children: list[ast.stmt] = []
+            for field in ("body", "orelse", "finalbody"):
+                children.extend(getattr(node, field, ()))
+            for handler in getattr(node, "handlers", ()):
+                children.extend(handler.body)
+            for case in getattr(node, "cases", ()):
+                children.extend(case.body)
+            pending.extend(reversed(children))
+    return found
+
+
+def resolve_import(statement: ImportStatement, module_name: str, *, is_package: bool) -> str | None:
+    """The absolute name of the module *statement* imports from.
+
+    *module_name* and *is_package* describe the module that holds the statement,
+    as ``__name__`` and ``__path__`` would; relative imports are resolved against
+    its package as :func:`importlib.util.resolve_name` does. ``None`` when a
+    relative import reaches above the top-level package.
+    """
+    if statement.level == 0:
+        return statement.module
+    package = module_name if is_package else module_name.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if statement.level - 1 > len(parts) or not package:
+        return None
+    base = ".".join(parts[: len(parts) - (statement.level - 1)])
+    if not base:
+        return None
+    return f"{base}.{statement.module}" if statement.module else base
+
+
+def clear_source_cache() -> None:
+    """Forget every cached AST and import scan."""
+    with _lock:
+        _ast_cache.clear()
+        _scan_cache.clear()

@@ -1,0 +1,111 @@
+"""Module names and where a module would come from, found without importing anything.
+
+This is the one place that answers "where would ``import name`` come from?" for
+discovery, locate, static member listing and reload. Unlike
+:func:`importlib.util.find_spec`, it never imports the parent packages of a dotted
+name: it asks the finders on :data:`sys.meta_path` for each level in turn, handing
+them the parent's search locations, exactly as ``importlib._bootstrap._find_spec``
+does once the parent has been imported.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+
+__all__ = ["check_module_name", "find_spec_static", "search_locations"]
+
+
+def check_module_name(name: object, *, what: str = "module name") -> str:
+    """Return *name* if it is a well-formed dotted module name.
+
+    Every dot-separated part must be an identifier (``str.isidentifier``); keywords
+    are accepted, as :func:`importlib.import_module` accepts them.
+
+    :raises TypeError: *name* is not a ``str``.
+    :raises ValueError: *name* is empty or has a part that is not an identifier.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a str, not {type(name).__name__}: {name!r}")
+    if not name or not all(part.isidentifier() for part in name.split(".")):
+        raise ValueError(f"malformed {what} {name!r}: expected dotted identifiers like 'pkg.mod'")
+    return name
+
+
+def find_spec_static(name: str) -> ModuleSpec | None:
+    """The spec ``import name`` would use, or ``None`` where it would fail.
+
+    A module already in :data:`sys.modules` answers with its own ``__spec__``; a
+    ``None`` entry there (an import blocked on purpose) answers ``None``. Parent
+    packages are resolved the same way, level by level, and never executed.
+    *name* must already have passed :func:`check_module_name`.
+    """
+    if name in sys.modules:
+        module = sys.modules[name]
+        if module is None:
+            return None
+        spec: ModuleSpec | None = getattr(module, "__spec__", None)
+        if spec is not None:
+            return spec
+    parent, _, _ = name.rpartition(".")
+    path: list[str] | None = None
+    if parent:
+        path = search_locations(parent)
+        if path is None:
+            return None
+    return _ask_finders(name, path)
+
+
+def search_locations(package: str) -> list[str] | None:
+    """The folders (or zip paths) that *package*'s submodules are looked up in.
+
+    ``None`` when *package* cannot be found or is a plain module. An imported
+    package answers with its live ``__path__``, which may differ from its spec's.
+    """
+    module = sys.modules.get(package)
+    if module is not None:
+        path = getattr(module, "__path__", None)
+        if path is not None:
+            return [os.fspath(entry) for entry in path]
+        return None
+    spec = find_spec_static(package)
+    if spec is None or spec.submodule_search_locations is None:
+        return None
+    return list(spec.submodule_search_locations)
+
+
+def _ask_finders(name: str, path: list[str] | None) -> ModuleSpec | None:
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is None:
+            continue
+        try:
+            spec: ModuleSpec | None = find_spec(name, path)
+        except KeyError:
+            # PathFinder builds a _NamespacePath for a namespace package, whose
+            # constructor reads sys.modules[parent] (importlib._bootstrap_external):
+            # with the parent not imported that lookup fails. Build the same
+            # namespace spec from the parent's locations instead.
+            if path is None:
+                raise
+            spec = _namespace_spec(name, path)
+        if spec is not None:
+            return spec
+    return None
+
+
+def _namespace_spec(name: str, path: list[str]) -> ModuleSpec | None:
+    from importlib.machinery import ModuleSpec
+
+    tail = name.rpartition(".")[2]
+    locations = [os.path.join(entry, tail) for entry in path]
+    locations = [entry for entry in locations if os.path.isdir(entry)]
+    if not locations:
+        return None
+    spec = ModuleSpec(name, None, is_package=True)
+    spec.submodule_search_locations = locations
+    return spec
