@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pytester"]
+
 WriteTree = Callable[[dict[str, str]], Path]
 
 
