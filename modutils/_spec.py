@@ -45,8 +45,8 @@ def find_spec_static(name: str) -> ModuleSpec | None:
     *name* must already have passed :func:`check_module_name`.
     """
     if name in sys.modules:
-        module = sys.modules[name]
-        if module is None:
+        module: object = sys.modules[name]
+        if module is None:  # an import blocked on purpose: `import name` raises
             return None
         spec: ModuleSpec | None = getattr(module, "__spec__", None)
         if spec is not None:

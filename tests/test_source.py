@@ -1,0 +1,96 @@
+"""modutils._source: the parse cache and the import-statement scan."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import WriteTree
+from modutils._source import (
+    ImportStatement,
+    clear_source_cache,
+    parse_file,
+    read_source,
+    resolve_import,
+    scan_imports,
+)
+
+SOURCE = """\
+import os
+import a.b.c as abc, json
+from . import sibling
+from ..up import thing as other, more
+from x.y import *
+if True:
+    try:
+        import in_try
+    except ImportError:
+        from fallback import in_except
+def f():
+    import not_module_level
+class C:
+    import not_either
+"""
+
+
+def test_scan_lists_module_level_imports_in_order(write_tree: WriteTree) -> None:
+    path = write_tree({"m.py": SOURCE}) / "m.py"
+    assert scan_imports(path) == (
+        ImportStatement(0, "os", (), ("os",), 1),
+        ImportStatement(0, "a.b.c", (), ("abc",), 2),
+        ImportStatement(0, "json", (), ("json",), 2),
+        ImportStatement(1, None, ("sibling",), ("sibling",), 3),
+        ImportStatement(2, "up", ("thing", "more"), ("other", "more"), 4),
+        ImportStatement(0, "x.y", ("*",), ("*",), 5),
+        ImportStatement(0, "in_try", (), ("in_try",), 8),
+        ImportStatement(0, "fallback", ("in_except",), ("in_except",), 10),
+    )
+
+
+def test_caches_follow_the_file(write_tree: WriteTree) -> None:
+    path = write_tree({"m.py": "import os\n"}) / "m.py"
+    tree = parse_file(path)
+    assert parse_file(str(path)) is tree
+    first = scan_imports(path)
+    assert scan_imports(path) is first
+    path.write_text("import sys, json\n", encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    edited = parse_file(path)
+    assert edited is not tree
+    assert [s.module for s in scan_imports(path)] == ["sys", "json"]
+    clear_source_cache()
+    assert parse_file(path) is not edited
+
+
+def test_read_source_honours_the_coding_cookie(write_tree: WriteTree) -> None:
+    root = write_tree({})
+    path = root / "latin.py"
+    path.write_bytes("# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n".encode("latin-1"))
+    assert "café" in read_source(str(path))
+
+
+def test_syntax_errors_propagate(write_tree: WriteTree) -> None:
+    path = write_tree({"bad.py": "def (:\n"}) / "bad.py"
+    with pytest.raises(SyntaxError):
+        scan_imports(path)
+
+
+@pytest.mark.parametrize(
+    ("statement", "module", "is_package", "expected"),
+    [
+        (ImportStatement(0, "a.b", (), ("a",), 1), "pkg.mod", False, "a.b"),
+        (ImportStatement(1, None, ("x",), ("x",), 1), "pkg.mod", False, "pkg"),
+        (ImportStatement(1, "sib", ("x",), ("x",), 1), "pkg.mod", False, "pkg.sib"),
+        (ImportStatement(1, "sub", ("x",), ("x",), 1), "pkg", True, "pkg.sub"),
+        (ImportStatement(2, "up", ("x",), ("x",), 1), "pkg.sub.mod", False, "pkg.up"),
+        (ImportStatement(2, None, ("x",), ("x",), 1), "pkg.sub", True, "pkg"),
+        (ImportStatement(2, None, ("x",), ("x",), 1), "pkg.mod", False, None),
+        (ImportStatement(1, None, ("x",), ("x",), 1), "toplevel", False, None),
+    ],
+)
+def test_resolve_import(
+    statement: ImportStatement, module: str, is_package: bool, expected: str | None
+) -> None:
+    assert resolve_import(statement, module, is_package=is_package) == expected

@@ -1,0 +1,83 @@
+"""modutils._spec: module names, and specs found without importing anything."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from conftest import WriteTree
+from modutils._spec import check_module_name, find_spec_static, search_locations
+
+RAISES = "raise RuntimeError('executed')\n"
+
+
+@pytest.mark.parametrize("name", ["os", "a.b.c", "_x", "match", "class", "ünïcode"])
+def test_well_formed_names_pass(name: str) -> None:
+    assert check_module_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["", ".", "a.", ".a", "a..b", "not a name", "1a", "a-b", "a.1"])
+def test_malformed_names_raise_value_error(name: str) -> None:
+    with pytest.raises(ValueError, match="malformed module name"):
+        check_module_name(name)
+
+
+@pytest.mark.parametrize("name", [None, 1, b"os", ["os"]])
+def test_non_str_names_raise_type_error(name: object) -> None:
+    with pytest.raises(TypeError, match="must be a str"):
+        check_module_name(name)
+
+
+def test_dotted_name_resolved_without_importing_parents(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "sp_pkg/__init__.py": RAISES,
+            "sp_pkg/sub/__init__.py": RAISES,
+            "sp_pkg/sub/leaf.py": RAISES,
+        }
+    )
+    sys.path.insert(0, str(root))
+    before = set(sys.modules)
+    spec = find_spec_static("sp_pkg.sub.leaf")
+    assert spec is not None
+    assert spec.origin == str(root / "sp_pkg" / "sub" / "leaf.py")
+    assert search_locations("sp_pkg.sub") == [str(root / "sp_pkg" / "sub")]
+    assert set(sys.modules) == before
+
+
+def test_nested_namespace_package_with_unimported_parent(write_tree: WriteTree) -> None:
+    # PathFinder raises KeyError here: its _NamespacePath reads sys.modules[parent].
+    root = write_tree({"sp_ns/inner/deeper/mod.py": RAISES})
+    sys.path.insert(0, str(root))
+    spec = find_spec_static("sp_ns.inner.deeper")
+    assert spec is not None
+    assert spec.loader is None
+    assert list(spec.submodule_search_locations or []) == [str(root / "sp_ns/inner/deeper")]
+    leaf = find_spec_static("sp_ns.inner.deeper.mod")
+    assert leaf is not None
+    assert Path(leaf.origin or "") == root / "sp_ns/inner/deeper/mod.py"
+    assert "sp_ns" not in sys.modules
+
+
+def test_missing_modules_and_plain_module_parents_answer_none(write_tree: WriteTree) -> None:
+    root = write_tree({"sp_plain.py": ""})
+    sys.path.insert(0, str(root))
+    assert find_spec_static("sp_missing_xyz") is None
+    assert find_spec_static("sp_missing_xyz.child") is None
+    assert find_spec_static("sp_plain.child") is None
+    assert search_locations("sp_plain") is None
+
+
+def test_loaded_module_answers_with_its_own_spec_and_none_blocks() -> None:
+    import json
+
+    assert find_spec_static("json") is json.__spec__
+    fake = types.ModuleType("sp_fake")
+    fake.__path__ = ["/nowhere/sp_fake"]
+    sys.modules["sp_fake"] = fake
+    assert search_locations("sp_fake") == ["/nowhere/sp_fake"]
+    sys.modules["sp_blocked"] = None  # type: ignore[assignment]
+    assert find_spec_static("sp_blocked") is None

@@ -1,0 +1,61 @@
+"""modutils._state: sys.modules put back exactly."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from modutils._state import ModulesSnapshot
+
+
+def _module(name: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    return module
+
+
+def test_restore_removes_added_and_puts_back_deleted_and_replaced() -> None:
+    kept = _module("st_kept")
+    deleted = _module("st_deleted")
+    replaced = _module("st_replaced")
+    modules = sys.modules
+    snapshot = ModulesSnapshot()
+    _module("st_added")
+    del sys.modules["st_deleted"]
+    _module("st_replaced")
+    assert snapshot.added() == ["st_added"]
+    assert snapshot.removed() == ["st_deleted"]
+    assert snapshot.replaced() == ["st_replaced"]
+    snapshot.restore()
+    assert sys.modules is modules
+    assert "st_added" not in sys.modules
+    assert sys.modules["st_deleted"] is deleted
+    assert sys.modules["st_replaced"] is replaced
+    assert sys.modules["st_kept"] is kept
+    assert snapshot.added() == snapshot.removed() == snapshot.replaced() == []
+
+
+def test_restore_unlinks_new_submodules_from_saved_parents() -> None:
+    parent = _module("st_pkg")
+    old_child = _module("st_pkg.old")
+    parent.old = old_child  # type: ignore[attr-defined]
+    snapshot = ModulesSnapshot()
+    parent.new = _module("st_pkg.new")  # type: ignore[attr-defined]
+    parent.old = _module("st_pkg.old")  # type: ignore[attr-defined]
+    parent.unrelated = 1  # type: ignore[attr-defined]
+    snapshot.restore()
+    assert not hasattr(parent, "new")
+    assert parent.old is old_child
+    assert parent.unrelated == 1
+
+
+def test_keep_predicate_leaves_accepted_modules_loaded() -> None:
+    parent = _module("st_keep")
+    snapshot = ModulesSnapshot()
+    survivor = _module("st_keep.survivor")
+    parent.survivor = survivor  # type: ignore[attr-defined]
+    _module("st_keep.dropped")
+    snapshot.restore(keep=lambda name: name.endswith("survivor"))
+    assert sys.modules["st_keep.survivor"] is survivor
+    assert parent.survivor is survivor
+    assert "st_keep.dropped" not in sys.modules
