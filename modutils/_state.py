@@ -11,7 +11,7 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Mapping
     from types import ModuleType
 
 __all__ = ["ModulesSnapshot"]
@@ -34,19 +34,21 @@ class ModulesSnapshot:
     def __init__(self) -> None:
         self.saved: dict[str, ModuleType] = sys.modules.copy()
 
-    def added(self) -> list[str]:
-        """Names in :data:`sys.modules` now that were not there on creation."""
+    def added(self, current: Mapping[str, object] | None = None) -> list[str]:
+        """Names in :data:`sys.modules` (or *current*) now that were not there on creation."""
         saved = self.saved
-        return [name for name in list(sys.modules) if name not in saved]
+        return [
+            name for name in list(sys.modules if current is None else current) if name not in saved
+        ]
 
-    def removed(self) -> list[str]:
-        """Names that were in :data:`sys.modules` on creation and are not there now."""
-        modules = sys.modules
+    def removed(self, current: Mapping[str, object] | None = None) -> list[str]:
+        """Names in :data:`sys.modules` on creation that are not in it (or *current*) now."""
+        modules = sys.modules if current is None else current
         return [name for name in self.saved if name not in modules]
 
-    def replaced(self) -> list[str]:
-        """Names still in :data:`sys.modules` but bound to a different object now."""
-        modules = sys.modules
+    def replaced(self, current: Mapping[str, object] | None = None) -> list[str]:
+        """Names still in :data:`sys.modules` (or *current*) but bound to a different object now."""
+        modules = sys.modules if current is None else current
         return [
             name for name, module in self.saved.items() if modules.get(name, module) is not module
         ]
@@ -57,19 +59,30 @@ class ModulesSnapshot:
         :param keep: a predicate on names: added modules it accepts stay loaded
             (with their package attributes), everything else is restored.
         """
+        saved = self.saved
+        added = [
+            name
+            for name in list(sys.modules)
+            if name not in saved and (keep is None or not keep(name))
+        ]
+        self.restore_names(added)
+        self.restore_names(saved)
+
+    def restore_names(self, names: Iterable[str]) -> None:
+        """Put back only *names*, as :meth:`restore` would: drop the added, rebind the others."""
         modules = sys.modules
         saved = self.saved
-        for name in list(modules):
-            if name in saved or (keep is not None and keep(name)):
-                continue
-            module = modules.pop(name, None)
-            self._unlink(name, module, None)
-        for name, module in saved.items():
+        for name in names:
             current = modules.get(name, _MISSING)
-            if current is not module:
-                modules[name] = module
-                if current is not _MISSING:
-                    self._unlink(name, current, module)
+            if name in saved:
+                previous = saved[name]
+                if current is not previous:
+                    modules[name] = previous
+                    if current is not _MISSING:
+                        self._unlink(name, current, previous)
+            elif current is not _MISSING:
+                del modules[name]
+                self._unlink(name, current, None)
 
     def _unlink(self, name: str, module: object, previous: ModuleType | None) -> None:
         """Make a saved parent package stop pointing at *module*, the child *name*."""

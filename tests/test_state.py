@@ -59,3 +59,19 @@ def test_keep_predicate_leaves_accepted_modules_loaded() -> None:
     assert sys.modules["st_keep.survivor"] is survivor
     assert parent.survivor is survivor
     assert "st_keep.dropped" not in sys.modules
+
+
+def test_restore_names_touches_only_the_names_given() -> None:
+    parent = _module("st_names")
+    original = _module("st_names.swapped")
+    parent.swapped = original  # type: ignore[attr-defined]
+    snapshot = ModulesSnapshot()
+    parent.swapped = _module("st_names.swapped")  # type: ignore[attr-defined]
+    parent.fresh = _module("st_names.fresh")  # type: ignore[attr-defined]
+    other = _module("st_names.other")
+    snapshot.restore_names(["st_names.swapped", "st_names.fresh", "st_names.never_there"])
+    assert sys.modules["st_names.swapped"] is original
+    assert parent.swapped is original
+    assert "st_names.fresh" not in sys.modules
+    assert not hasattr(parent, "fresh")
+    assert sys.modules["st_names.other"] is other
