@@ -7,6 +7,7 @@ modutils' own snapshot code, so that a bug there cannot hide itself.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -19,9 +20,25 @@ pytest_plugins = ["pytester"]
 WriteTree = Callable[[dict[str, str]], Path]
 
 
+def _made_by_a_test(module: object, temp_root: str) -> bool:
+    """Whether *module* came from a test: a file under the temp root, or no file at all.
+
+    Library modules imported lazily during a test (modutils' capability modules,
+    ``ast``, ``importlib_metadata``...) stay loaded: dropping them would make the
+    next test import second copies, whose classes differ from those that
+    ``modutils`` and its caches already hold.
+    """
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(spec, "origin", None) or getattr(module, "__file__", None)
+    if not isinstance(origin, str) or origin in ("built-in", "frozen"):
+        return spec is None or getattr(spec, "origin", None) not in ("built-in", "frozen")
+    return os.path.realpath(origin).startswith(temp_root)
+
+
 @pytest.fixture(autouse=True)
-def _restore_import_state() -> Iterator[None]:
+def _restore_import_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Undo whatever a test did to sys.modules, sys.path and the import hooks."""
+    temp_root = os.path.realpath(tmp_path_factory.getbasetemp()) + os.sep
     modules = sys.modules.copy()
     path = sys.path[:]
     meta_path = sys.meta_path[:]
@@ -31,7 +48,8 @@ def _restore_import_state() -> Iterator[None]:
         yield
     finally:
         for name in [name for name in sys.modules if name not in modules]:
-            del sys.modules[name]
+            if _made_by_a_test(sys.modules[name], temp_root):
+                del sys.modules[name]
         sys.modules.update(modules)
         sys.path[:] = path
         sys.meta_path[:] = meta_path
