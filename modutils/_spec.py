@@ -13,9 +13,15 @@ from __future__ import annotations
 import os
 import sys
 
+from modutils._state import ModulesSnapshot
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from importlib.machinery import ModuleSpec
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
 
 __all__ = ["check_module_name", "find_spec_static", "search_locations"]
 
@@ -36,14 +42,54 @@ def check_module_name(name: object, *, what: str = "module name") -> str:
     return name
 
 
+# Finders known to answer without importing anything. Any other finder on
+# sys.meta_path may import while it answers (setuptools' distutils shim imports
+# setuptools._distutils when asked for "distutils"), so the look-up then runs
+# inside a snapshot of sys.modules that is put back afterwards.
+_QUIET_FINDER_MODULES = frozenset({"_frozen_importlib", "_frozen_importlib_external"})
+_QUIET_FINDER_CLASSES = frozenset({("importlib_metadata", "MetadataPathFinder")})
+
+
 def find_spec_static(name: str) -> ModuleSpec | None:
     """The spec ``import name`` would use, or ``None`` where it would fail.
 
     A module already in :data:`sys.modules` answers with its own ``__spec__``; a
     ``None`` entry there (an import blocked on purpose) answers ``None``. Parent
-    packages are resolved the same way, level by level, and never executed.
-    *name* must already have passed :func:`check_module_name`.
+    packages are resolved the same way, level by level, and never executed; if a
+    third-party finder imports something while it answers, :data:`sys.modules` is
+    put back. *name* must already have passed :func:`check_module_name`.
     """
+    return _guarded(_find, name)
+
+
+def search_locations(package: str) -> list[str] | None:
+    """The folders (or zip paths) that *package*'s submodules are looked up in.
+
+    ``None`` when *package* cannot be found or is a plain module. An imported
+    package answers with its live ``__path__``, which may differ from its spec's.
+    """
+    return _guarded(_search_locations, package)
+
+
+def _guarded(find: Callable[[str], _T], name: str) -> _T:
+    for finder in sys.meta_path:
+        cls = finder if isinstance(finder, type) else type(finder)
+        if (
+            cls.__module__ not in _QUIET_FINDER_MODULES
+            and (cls.__module__, cls.__name__) not in _QUIET_FINDER_CLASSES
+        ):
+            break
+    else:
+        return find(name)
+    snapshot = ModulesSnapshot()
+    try:
+        return find(name)
+    finally:
+        if sys.modules != snapshot.saved:
+            snapshot.restore()
+
+
+def _find(name: str) -> ModuleSpec | None:
     if name in sys.modules:
         module: object = sys.modules[name]
         if module is None:  # an import blocked on purpose: `import name` raises
@@ -54,25 +100,20 @@ def find_spec_static(name: str) -> ModuleSpec | None:
     parent, _, _ = name.rpartition(".")
     path: list[str] | None = None
     if parent:
-        path = search_locations(parent)
+        path = _search_locations(parent)
         if path is None:
             return None
     return _ask_finders(name, path)
 
 
-def search_locations(package: str) -> list[str] | None:
-    """The folders (or zip paths) that *package*'s submodules are looked up in.
-
-    ``None`` when *package* cannot be found or is a plain module. An imported
-    package answers with its live ``__path__``, which may differ from its spec's.
-    """
+def _search_locations(package: str) -> list[str] | None:
     module = sys.modules.get(package)
     if module is not None:
         path = getattr(module, "__path__", None)
         if path is not None:
             return [os.fspath(entry) for entry in path]
         return None
-    spec = find_spec_static(package)
+    spec = _find(package)
     if spec is None or spec.submodule_search_locations is None:
         return None
     return list(spec.submodule_search_locations)

@@ -81,3 +81,18 @@ def test_loaded_module_answers_with_its_own_spec_and_none_blocks() -> None:
     assert search_locations("sp_fake") == ["/nowhere/sp_fake"]
     sys.modules["sp_blocked"] = None  # type: ignore[assignment]
     assert find_spec_static("sp_blocked") is None
+
+
+class _ImportingFinder:
+    """A third-party finder that imports a module while it answers (as distutils' shim does)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        sys.modules["sp_imported_by_finder"] = types.ModuleType("sp_imported_by_finder")
+
+
+def test_modules_a_finder_imports_while_answering_are_dropped() -> None:
+    sys.meta_path.insert(0, _ImportingFinder())
+    before = dict(sys.modules)
+    assert find_spec_static("json.decoder") is not None
+    assert search_locations("sp_missing_pkg") is None
+    assert sys.modules == before
