@@ -1,0 +1,126 @@
+"""``modutils.reload`` against ``importlib.reload``, alone and with dependents."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from benchmarks._harness import Row, compare, median_time
+from modutils import reloading
+
+FUNCTIONS = 300
+FILLERS = 2_000
+DEPENDENTS = 5
+PREFIX = "bench_reload_"
+
+
+def _write(root: Path, name: str, source: str, mtime_ns: int) -> Path:
+    path = root / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
+    # Sources last edited well before their bytecode is written: the cache is
+    # unambiguous, the case the <= 1.2x goal speaks of.
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+    return path
+
+
+def _functions_source() -> str:
+    lines = ['"""A module of many small functions."""\n']
+    for index in range(FUNCTIONS):
+        lines.append(f"def function_{index}(value, factor={index}):\n")
+        lines.append(f'    """Function number {index}."""\n')
+        lines.append("    return value * factor + len(str(value))\n\n")
+    return "".join(lines)
+
+
+def _build(root: Path) -> tuple[str, list[str]]:
+    """Write the modules; return the 300-function module and the dependents' target."""
+    past = (int(time.time()) - 3600) * 10**9
+    functions = f"{PREFIX}functions"
+    _write(root, functions, _functions_source(), past)
+    target = f"{PREFIX}target"
+    _write(root, target, "import os\nVALUE = object()\n", past)
+    for index in range(DEPENDENTS):
+        _write(root, f"{PREFIX}dep{index}", f"from {target} import VALUE\nimport sys\n", past)
+    # Chains of ten modules importing their predecessor, plus some stdlib, none of
+    # which import the target: the graph must be read, and none of them reloaded.
+    for index in range(FILLERS):
+        imports = "import os, json\n"
+        if index % 10:
+            imports += f"from {PREFIX}f{index - 1:04d} import X as PREVIOUS\n"
+        _write(root, f"{PREFIX}f{index:04d}", f"{imports}X = {index}\n", past)
+    return functions, [target, *(f"{PREFIX}dep{index}" for index in range(DEPENDENTS))]
+
+
+def run() -> Iterator[Row]:
+    """Yield the reload rows."""
+    root = Path(tempfile.mkdtemp(prefix="modutils-bench-reload-"))
+    sys.path.insert(0, str(root))
+    dont_write = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        functions_name, group = _build(root)
+        importlib.invalidate_caches()
+        functions = importlib.import_module(functions_name)
+        yield compare(
+            f"reload, {FUNCTIONS}-function module (cache up to date)",
+            lambda: reloading.reload(functions),
+            "importlib.reload",
+            lambda: importlib.reload(functions),
+            goal="<= 1.2x",
+            repeat=15,
+            number=20,
+        )
+
+        # The cache written in the same second as the source's mtime: reload compiles
+        # (CPython issue 75953), importlib.reload trusts the cache. No goal: the cost
+        # of never running stale bytecode.
+        cache = Path(functions.__cached__)
+        source_ns = Path(functions.__file__ or "").stat().st_mtime_ns
+        same_second = source_ns - source_ns % 10**9 + 999_000_000
+        yield compare(
+            f"reload, {FUNCTIONS}-function module (cache ambiguous: compiled)",
+            lambda: reloading.reload(functions),
+            "importlib.reload (uses the cache)",
+            lambda: importlib.reload(functions),
+            repeat=15,
+            setup=lambda: os.utime(cache, ns=(same_second, same_second)),
+        )
+
+        for index in range(FILLERS):
+            importlib.import_module(f"{PREFIX}f{index:04d}")
+        modules = [importlib.import_module(name) for name in group]
+        loaded = len(sys.modules)
+
+        def by_hand() -> None:
+            for module in modules:
+                importlib.reload(module)
+
+        yield compare(
+            f"reload(dependents=True), {loaded} modules loaded, {DEPENDENTS} dependents",
+            lambda: reloading.reload(modules[0], dependents=True),
+            f"importlib.reload x{len(modules)}",
+            by_hand,
+            goal="< 50 ms",
+            repeat=9,
+        )
+        assert reloading._reload_order(group[0]) == group
+        graph = median_time(lambda: reloading._reload_order(group[0]), repeat=9)
+        yield Row(
+            f"dependency graph, {loaded} modules loaded (warm cache)",
+            graph,
+            "goal",
+            0.05,
+            "< 50 ms",
+        )
+    finally:
+        sys.dont_write_bytecode = dont_write
+        sys.path.remove(str(root))
+        for name in [name for name in sys.modules if name.startswith(PREFIX)]:
+            del sys.modules[name]
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,789 @@
+"""modutils.reloading: reload() is importlib.reload on success and all-or-nothing on failure."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import itertools
+import keyword
+import os
+import py_compile
+import sys
+import textwrap
+import threading
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import modutils
+from modutils import ReloadError, reloading
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tests.conftest import WriteTree
+
+_counter = itertools.count()
+
+Tree = Callable[..., list[types.ModuleType]]
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A module-name prefix no other test uses, so tests never meet in sys.modules."""
+    return f"rl{next(_counter)}_"
+
+
+@pytest.fixture
+def tree(write_tree: WriteTree) -> Tree:
+    """Write ``{"name.py": source}`` files, put the folder on sys.path, import *names*."""
+
+    def load(files: dict[str, str], *names: str) -> list[types.ModuleType]:
+        root = write_tree(files)
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        importlib.invalidate_caches()
+        return [importlib.import_module(name) for name in names]
+
+    return load
+
+
+def _rewrite(module: types.ModuleType, source: str) -> None:
+    """Give *module*'s file new source; reload() must see it even within the same second."""
+    Path(module.__file__ or "").write_text(textwrap.dedent(source), encoding="utf-8")
+    importlib.invalidate_caches()
+
+
+def _namespace(module: types.ModuleType) -> dict[str, object]:
+    return dict(module.__dict__)
+
+
+def _assert_same_namespace(module: types.ModuleType, saved: dict[str, object]) -> None:
+    assert list(module.__dict__) == list(saved)
+    for key, value in saved.items():
+        assert module.__dict__[key] is value, key
+
+
+def _assert_same_modules(saved: dict[str, types.ModuleType]) -> None:
+    assert sys.modules.keys() == saved.keys()
+    assert all(sys.modules[name] is module for name, module in saved.items())
+
+
+def _log_module(prefix: str) -> str:
+    """Source of a module the others append their name to when they run."""
+    return f"import {prefix}log\n{prefix}log.events.append(__name__)\n"
+
+
+# --- success: what importlib.reload does -------------------------------------------------
+
+
+@pytest.mark.parametrize("by_name", [False, True], ids=["module", "name"])
+def test_reload_reexecutes_the_same_module_object(tree: Tree, prefix: str, by_name: bool) -> None:
+    (module,) = tree({f"{prefix}m.py": "VALUE = 1\nKEEP = 'kept'\n"}, f"{prefix}m")
+    module.EXTRA = "set from outside"  # type: ignore[attr-defined]
+    _rewrite(module, "VALUE = 2\n")
+    result = modutils.reload(module.__name__ if by_name else module)
+    assert result is module
+    assert sys.modules[module.__name__] is module
+    assert module.VALUE == 2
+    # Re-executed in the existing namespace, as importlib.reload does: names the new
+    # source no longer binds survive.
+    assert module.KEEP == "kept"
+    assert module.EXTRA == "set from outside"
+
+
+@pytest.mark.parametrize("is_package", [False, True], ids=["module", "package"])
+def test_success_matches_importlib_reload(tree: Tree, prefix: str, is_package: bool) -> None:
+    files = {f"{prefix}a/__init__.py": "X = 1\n"} if is_package else {f"{prefix}a.py": "X = 1\n"}
+    (module,) = tree(files, f"{prefix}a")
+    old_spec = module.__spec__
+
+    def state() -> tuple[object, ...]:
+        spec = module.__spec__
+        assert spec is not None
+        return (
+            sorted(module.__dict__),
+            spec.name,
+            spec.origin,
+            spec.cached,
+            type(spec.loader),
+            spec.parent,
+            spec.submodule_search_locations,
+            module.__file__,
+            module.__cached__,
+            module.__loader__ is spec.loader,
+        )
+
+    modutils.reload(module)
+    ours, our_spec = state(), module.__spec__
+    # Moved to the end of sys.modules, as importlib's _exec does for shutdown order.
+    assert list(sys.modules)[-1] == module.__name__
+    importlib.reload(module)
+    assert ours == state()
+    # The spec is found again, as importlib.reload does, not reused.
+    assert our_spec is not old_spec
+
+
+def test_a_module_reloading_itself_gets_itself_back(tree: Tree, prefix: str) -> None:
+    source = "import sys, modutils\nRESULT = modutils.reload(sys.modules[__name__])\nN = 1\n"
+    (module,) = tree({f"{prefix}self.py": "N = 0\n"}, f"{prefix}self")
+    _rewrite(module, source)
+    assert modutils.reload(module) is module
+    assert module.RESULT is module
+
+
+def test_loader_without_source_file_is_reexecuted_through_exec_module(prefix: str) -> None:
+    name = f"{prefix}mem"
+    sources = {name: "VALUE = 1\n"}
+
+    class MemoryLoader(importlib.abc.Loader):
+        def exec_module(self, module: types.ModuleType) -> None:
+            exec(sources[module.__name__], module.__dict__)
+
+    class MemoryFinder(importlib.abc.MetaPathFinder):
+        def find_spec(
+            self,
+            fullname: str,
+            path: object = None,
+            target: types.ModuleType | None = None,
+        ) -> importlib.machinery.ModuleSpec | None:
+            if fullname not in sources:
+                return None
+            return importlib.util.spec_from_loader(fullname, MemoryLoader())
+
+    sys.meta_path.insert(0, MemoryFinder())
+    module = importlib.import_module(name)
+    sources[name] = "VALUE = 2\n"
+    assert modutils.reload(module).VALUE == 2
+    saved, modules = _namespace(module), sys.modules.copy()
+    sources[name] = "VALUE = 3\nraise LookupError('boom')\n"
+    with pytest.raises(ReloadError) as info:
+        modutils.reload(module)
+    assert isinstance(info.value.__cause__, LookupError)
+    _assert_same_namespace(module, saved)
+    _assert_same_modules(modules)
+
+
+# --- all or nothing -----------------------------------------------------------------------
+
+
+FAILURES = {
+    "syntax-error": ("VALUE = 2\ndef broken(:\n", SyntaxError),
+    "mid-body": (
+        "VALUE = 2\nNEW = 'new'\ndef f(): pass\nraise RuntimeError('half-way')\n",
+        RuntimeError,
+    ),
+    "reordered": ("del VALUE\nVALUE = 2\nraise RuntimeError('late')\n", RuntimeError),
+    "missing-import": ("VALUE = 2\nimport rl_no_such_module_anywhere\n", ModuleNotFoundError),
+    "system-exit": ("VALUE = 2\nraise SystemExit(3)\n", None),
+    "deleted": (None, ModuleNotFoundError),
+}
+
+
+@pytest.mark.parametrize("case", list(FAILURES))
+def test_failed_reload_restores_namespace_and_modules_exactly(
+    tree: Tree, prefix: str, case: str
+) -> None:
+    source, cause = FAILURES[case]
+    (module,) = tree({f"{prefix}m.py": "VALUE = 1\ndef f(): pass\n"}, f"{prefix}m")
+    path = module.__file__
+    spec = module.__spec__
+    saved, modules = _namespace(module), sys.modules.copy()
+    if source is None:
+        os.remove(module.__file__ or "")
+        importlib.invalidate_caches()
+    else:
+        _rewrite(module, source)
+    if cause is None:
+        # Not an Exception: rolled back, then propagated unchanged like KeyboardInterrupt.
+        with pytest.raises(SystemExit):
+            modutils.reload(module)
+    else:
+        with pytest.raises(ReloadError, match=module.__name__) as info:
+            modutils.reload(module)
+        assert isinstance(info.value.__cause__, cause)
+        assert info.value.name == module.__name__
+        assert info.value.path == path
+        assert str(path) in str(info.value)
+    _assert_same_namespace(module, saved)
+    assert module.__spec__ is spec
+    _assert_same_modules(modules)
+
+
+def test_failed_reload_drops_the_modules_it_imported(tree: Tree, prefix: str) -> None:
+    module, package = tree(
+        {
+            f"{prefix}m.py": "VALUE = 1\n",
+            f"{prefix}pkg/__init__.py": "",
+            f"{prefix}pkg/old.py": "",
+            f"{prefix}pkg/extra.py": "",
+            f"{prefix}fresh.py": "",
+        },
+        f"{prefix}m",
+        f"{prefix}pkg",
+    )
+    importlib.import_module(f"{prefix}pkg.old")
+    saved, package_saved, modules = _namespace(module), _namespace(package), sys.modules.copy()
+    _rewrite(
+        module,
+        f"import {prefix}fresh\nimport {prefix}pkg.extra\nVALUE = 2\nraise ValueError('late')\n",
+    )
+    with pytest.raises(ReloadError):
+        modutils.reload(module)
+    assert f"{prefix}fresh" not in sys.modules
+    assert f"{prefix}pkg.extra" not in sys.modules
+    assert not hasattr(package, "extra")
+    _assert_same_namespace(module, saved)
+    _assert_same_namespace(package, package_saved)
+    _assert_same_modules(modules)
+
+
+# --- issue 11: a failed reload keeps __spec__ ---------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["loaded-from-path", "source-deleted"])
+def test_failed_reload_keeps_the_original_spec_object(
+    tree: Tree, tmp_path: Path, prefix: str, how: str
+) -> None:
+    # importlib.reload assigns module.__spec__ = _find_spec(...) first, so it is None
+    # when the module cannot be found by name any more.
+    if how == "loaded-from-path":
+        name = f"{prefix}outside"
+        path = tmp_path / "elsewhere" / "plugin.py"
+        path.parent.mkdir()
+        path.write_text("VALUE = 1\n", encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    else:
+        (module,) = tree({f"{prefix}gone.py": "VALUE = 1\n"}, f"{prefix}gone")
+        spec = module.__spec__
+        assert spec is not None
+        os.remove(module.__file__ or "")
+        importlib.invalidate_caches()
+    saved = _namespace(module)
+    with pytest.raises(ReloadError, match="cannot be found") as info:
+        modutils.reload(module)
+    assert isinstance(info.value.__cause__, ModuleNotFoundError)
+    assert module.__spec__ is spec
+    _assert_same_namespace(module, saved)
+
+
+# --- issue 11: no stale bytecode -----------------------------------------------------------
+
+
+def _ambiguous_cache(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> types.ModuleType:
+    """A module whose .pyc was written in the same second as the source it was edited to.
+
+    This is CPython issue 75953: the cache records the source mtime in whole seconds
+    and the size, so a same-size edit within that second looks up to date.
+    """
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    second = (int(time.time()) - 100) * 10**9
+    name = f"{prefix}stale"
+    tree({f"{name}.py": "VALUE = 1\n"})
+    source = tmp_path / "tree" / f"{name}.py"
+    os.utime(source, ns=(second + 100_000_000, second + 100_000_000))
+    module = importlib.import_module(name)
+    cache = Path(module.__cached__)
+    os.utime(cache, ns=(second + 400_000_000, second + 400_000_000))
+    source.write_text("VALUE = 2\n", encoding="utf-8")
+    os.utime(source, ns=(second + 700_000_000, second + 700_000_000))
+    # The import system's own check takes the old bytecode as up to date.
+    loader = module.__spec__.loader  # type: ignore[union-attr]
+    assert isinstance(loader, importlib.machinery.SourceFileLoader)
+    stale: dict[str, object] = {}
+    exec(loader.get_code(name), stale)  # type: ignore[arg-type]
+    assert stale["VALUE"] == 1
+    return module
+
+
+def test_reload_never_runs_bytecode_older_than_the_source(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = _ambiguous_cache(tree, tmp_path, prefix, monkeypatch)
+    modutils.reload(module)
+    assert module.VALUE == 2
+
+
+@pytest.mark.parametrize("dont_write", [False, True])
+def test_reload_rewrites_an_ambiguous_cache_unless_told_not_to(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch, dont_write: bool
+) -> None:
+    module = _ambiguous_cache(tree, tmp_path, prefix, monkeypatch)
+    cache = Path(module.__cached__)
+    before = cache.read_bytes()
+    monkeypatch.setattr(sys, "dont_write_bytecode", dont_write)
+    modutils.reload(module)
+    loader = module.__spec__.loader  # type: ignore[union-attr]
+    assert isinstance(loader, importlib.machinery.SourceFileLoader)
+    namespace: dict[str, object] = {}
+    exec(loader.get_code(module.__name__), namespace)  # type: ignore[arg-type]
+    # A later plain import (another process, say) must not run the old code either.
+    assert namespace["VALUE"] == (1 if dont_write else 2)
+    assert (cache.read_bytes() == before) is dont_write
+
+
+def test_reload_uses_a_cache_written_after_the_source(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    name = f"{prefix}fresh"
+    tree({f"{name}.py": "VALUE = 1\n"})
+    source = tmp_path / "tree" / f"{name}.py"
+    past = (int(time.time()) - 100) * 10**9
+    os.utime(source, ns=(past, past))
+    module = importlib.import_module(name)
+
+    def no_compiling(*args: object, **kwargs: object) -> types.CodeType:
+        raise AssertionError("compiled the source although the cache was up to date")
+
+    monkeypatch.setattr(importlib.machinery.SourceFileLoader, "source_to_code", no_compiling)
+    assert modutils.reload(module).VALUE == 1
+
+
+# --- dependents ------------------------------------------------------------------------------
+
+
+def test_dependents_see_the_new_objects_through_a_from_chain(tree: Tree, prefix: str) -> None:
+    p = prefix
+    log = _log_module(p)
+    a, b, c, other = tree(
+        {
+            f"{p}log.py": "events = []\n",
+            f"{p}a.py": log + "class Thing: pass\n",
+            f"{p}b.py": log + f"from {p}a import Thing\n",
+            f"{p}c.py": log + f"from {p}b import Thing as Renamed\n",
+            f"{p}other.py": log + "import json\nOBJ = object()\n",
+        },
+        f"{p}a",
+        f"{p}b",
+        f"{p}c",
+        f"{p}other",
+    )
+    events = sys.modules[f"{p}log"].events
+    events.clear()
+    old_thing, other_saved = a.Thing, _namespace(other)
+    assert modutils.reload(a, dependents=True) is a
+    assert events == [f"{p}a", f"{p}b", f"{p}c"]
+    assert a.Thing is not old_thing
+    assert b.Thing is a.Thing
+    assert c.Renamed is a.Thing
+    _assert_same_namespace(other, other_saved)
+
+
+def test_without_dependents_importers_keep_the_old_objects(tree: Tree, prefix: str) -> None:
+    p = prefix
+    a, b = tree(
+        {f"{p}a.py": "class Thing: pass\n", f"{p}b.py": f"from {p}a import Thing\n"},
+        f"{p}a",
+        f"{p}b",
+    )
+    modutils.reload(a)
+    assert b.Thing is not a.Thing
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            # Dependencies first, not alphabetical: b imports z.
+            {"z": "import {p}a\n", "b": "import {p}z\n", "c": "import {p}b, {p}a\n"},
+            ["a", "z", "b", "c"],
+            id="transitive",
+        ),
+        pytest.param(
+            # b and c import each other; the cycle is cut the same way every time.
+            {"b": "import {p}a, {p}c\n", "c": "import {p}b\n", "d": "import {p}c\n"},
+            ["a", "c", "b", "d"],
+            id="cycle",
+        ),
+        pytest.param(
+            # a is part of the cycle: the module asked for always runs first.
+            {"b": "import {p}a\n", "a_dep": "import {p}b\n"},
+            ["a", "b", "a_dep"],
+            id="target-in-cycle",
+        ),
+        pytest.param(
+            {
+                "alias": "import {p}a as x\n",
+                "star": "from {p}a import *\n",
+                "nested": "try:\n    from {p}a import Thing\nexcept ImportError:\n    pass\n",
+                "in_function": "def f():\n    import {p}a\n",
+                "other_package": "import {p}pkg.sub as s\nimport {p}pkg.mod\n",
+            },
+            ["a", "alias", "nested", "star"],
+            id="statement-kinds",
+        ),
+    ],
+)
+def test_dependents_are_reloaded_once_each_in_dependency_order(
+    tree: Tree, prefix: str, files: dict[str, str], expected: list[str]
+) -> None:
+    p = prefix
+    log = _log_module(p)
+    sources = {f"{p}{name}.py": log + code.format(p=p) for name, code in files.items()}
+    sources[f"{p}log.py"] = "events = []\n"
+    sources[f"{p}a.py"] = log + "class Thing: pass\n" + f"import {p}a_dep\n" * ("a_dep" in files)
+    sources[f"{p}pkg/__init__.py"] = ""
+    sources[f"{p}pkg/sub.py"] = ""
+    sources[f"{p}pkg/mod.py"] = ""
+    names = [f"{p}a", *(f"{p}{name}" for name in files)]
+    tree(sources, *names)
+    events = sys.modules[f"{p}log"].events
+    for _ in range(2):
+        events.clear()
+        modutils.reload(f"{p}a", dependents=True)
+        assert events == [f"{p}{name}" for name in expected]
+
+
+@pytest.mark.parametrize(
+    ("package_source", "expected"),
+    [
+        pytest.param("", ["sub", "plain", "rel", "user"], id="package-does-not-import-it"),
+        pytest.param(
+            # The package imports sub, so it and whatever imports from it are reloaded.
+            "from .sub import f\n",
+            ["sub", "", "other", "plain", "rel", "user"],
+            id="package-imports-it",
+        ),
+    ],
+)
+def test_submodule_dependents_and_their_package(
+    tree: Tree, prefix: str, package_source: str, expected: list[str]
+) -> None:
+    p = f"{prefix}pkg"
+    log = _log_module(prefix)
+    tree(
+        {
+            f"{prefix}log.py": "events = []\n",
+            f"{p}/__init__.py": log + package_source,
+            f"{p}/sub.py": log + "def f(): pass\n",
+            f"{p}/user.py": log + f"from {p} import sub\n",
+            f"{p}/rel.py": log + "from . import sub\n",
+            f"{p}/plain.py": log + f"import {p}.sub\n",
+            f"{p}/other.py": log + "from . import unrelated\n",
+            f"{p}/unrelated.py": log,
+        },
+        *(f"{p}.{name}" for name in ("sub", "user", "rel", "plain", "other")),
+    )
+    events = sys.modules[f"{prefix}log"].events
+    events.clear()
+    modutils.reload(f"{p}.sub", dependents=True)
+    assert events == [f"{p}.{name}".rstrip(".") for name in expected]
+
+
+def test_a_failing_dependent_rolls_back_the_whole_set(tree: Tree, prefix: str) -> None:
+    p = prefix
+    a, b, c, bystander = tree(
+        {
+            f"{p}a.py": "class Thing: pass\n",
+            f"{p}b.py": f"from {p}a import Thing\nB = 1\n",
+            f"{p}c.py": f"from {p}b import Thing\nC = 1\n",
+            f"{p}bystander.py": "OBJ = object()\n",
+            f"{p}new.py": "",
+        },
+        f"{p}a",
+        f"{p}b",
+        f"{p}c",
+        f"{p}bystander",
+    )
+    saved = {module: _namespace(module) for module in (a, b, c, bystander)}
+    modules = sys.modules.copy()
+    _rewrite(a, f"import {p}new\nclass Thing: pass\nNEW = 1\n")
+    _rewrite(b, f"from {p}a import Thing\nB = 2\nraise KeyError('dependent broke')\n")
+    with pytest.raises(ReloadError, match=rf"{p}a.*failed in '{p}b'.*3 modules") as info:
+        modutils.reload(a, dependents=True)
+    assert isinstance(info.value.__cause__, KeyError)
+    assert info.value.name == f"{p}b"
+    assert info.value.path == b.__file__
+    for module, namespace in saved.items():
+        _assert_same_namespace(module, namespace)
+    assert not hasattr(a, "NEW")
+    _assert_same_modules(modules)
+
+
+def test_modules_whose_source_does_not_parse_are_skipped(tree: Tree, prefix: str) -> None:
+    p = prefix
+    a, b, broken = tree(
+        {f"{p}a.py": "X = 1\n", f"{p}b.py": f"import {p}a\n", f"{p}broken.py": f"import {p}a\n"},
+        f"{p}a",
+        f"{p}b",
+        f"{p}broken",
+    )
+    saved = _namespace(broken)
+    _rewrite(broken, f"import {p}a\ndef oops(:\n")
+    for _ in range(2):  # the second time from the cache of sources that failed
+        b.MARK = "not reloaded"  # type: ignore[attr-defined]
+        modutils.reload(a, dependents=True)
+        assert b.MARK == "not reloaded"
+        _assert_same_namespace(broken, saved)
+    # An edited source is read again: b no longer imports a, so it is left alone.
+    _rewrite(b, "import json\nCHANGED = True\n")
+    modutils.reload(a, dependents=True)
+    assert not hasattr(b, "CHANGED")
+    # A source that parses again is read again.
+    _rewrite(broken, f"import {p}a\nFIXED = True\n")
+    modutils.reload(a, dependents=True)
+    assert broken.FIXED is True
+
+
+def test_a_source_replaced_by_bytecode_only_is_refused(tree: Tree, prefix: str) -> None:
+    (module,) = tree({f"{prefix}m.py": "X = 1\n"}, f"{prefix}m")
+    source = module.__file__ or ""
+    py_compile.compile(source, cfile=source + "c", doraise=True)
+    os.remove(source)
+    importlib.invalidate_caches()
+    saved, modules = _namespace(module), sys.modules.copy()
+    with pytest.raises(ReloadError) as info:
+        modutils.reload(module)
+    assert "bytecode only" in str(info.value.__cause__)
+    _assert_same_namespace(module, saved)
+    _assert_same_modules(modules)
+
+
+# --- modules that cannot be reloaded -----------------------------------------------------------
+
+
+def _extension_module() -> types.ModuleType:
+    for name in ("_json", "math", "_csv", "select", "array", "zlib", "_struct"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if isinstance(module.__spec__.loader, importlib.machinery.ExtensionFileLoader):  # type: ignore[union-attr]
+            return module
+    pytest.skip("this interpreter has none of the usual stdlib extension modules")
+
+
+def _sourceless_module(tree: Tree, root: Path, prefix: str) -> types.ModuleType:
+    name = f"{prefix}bytecode"
+    tree({f"{name}.py": "X = 1\n"})
+    py_compile.compile(str(root / f"{name}.py"), cfile=str(root / f"{name}.pyc"), doraise=True)
+    os.remove(root / f"{name}.py")
+    importlib.invalidate_caches()
+    return importlib.import_module(name)
+
+
+def _namespace_package(tree: Tree, root: Path, prefix: str) -> types.ModuleType:
+    return tree({f"{prefix}ns/mod.py": ""}, f"{prefix}ns")[0]
+
+
+def _module_without_spec(tree: Tree, root: Path, prefix: str) -> types.ModuleType:
+    module = types.ModuleType(f"{prefix}plain")
+    sys.modules[module.__name__] = module
+    return module
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda tree, root, prefix: sys, "builtin"),
+        (lambda tree, root, prefix: importlib.import_module("zipimport"), "frozen"),
+        (lambda tree, root, prefix: _extension_module(), "extension"),
+        (_sourceless_module, "bytecode only"),
+        (_namespace_package, "namespace package"),
+        (_module_without_spec, "no __spec__"),
+    ],
+    ids=["builtin", "frozen", "extension", "sourceless", "namespace", "no-spec"],
+)
+def test_modules_without_source_are_refused_untouched(
+    tree: Tree,
+    tmp_path: Path,
+    prefix: str,
+    make: Callable[[Tree, Path, str], types.ModuleType],
+    reason: str,
+) -> None:
+    module = make(tree, tmp_path / "tree", prefix)
+    saved, modules = _namespace(module), sys.modules.copy()
+    for dependents in (False, True):
+        with pytest.raises(
+            ReloadError, match=rf"cannot reload '{module.__name__}'.*{reason}"
+        ) as info:
+            modutils.reload(module, dependents=dependents)
+        assert info.value.name == module.__name__
+        _assert_same_namespace(module, saved)
+        _assert_same_modules(modules)
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argument", "error"),
+    [
+        (42, TypeError),
+        (None, TypeError),
+        (b"json", TypeError),
+        (Path("json"), TypeError),
+        ("", ValueError),
+        ("1abc", ValueError),
+        ("a..b", ValueError),
+        ("rl_never_imported_module", ModuleNotFoundError),
+        (types.ModuleType("rl_orphan_module"), ModuleNotFoundError),
+    ],
+)
+def test_bad_input(argument: object, error: type[Exception]) -> None:
+    modules = sys.modules.copy()
+    with pytest.raises(error):
+        modutils.reload(argument)  # type: ignore[arg-type]
+    _assert_same_modules(modules)
+
+
+def test_a_module_object_that_was_replaced_in_sys_modules(tree: Tree, prefix: str) -> None:
+    (module,) = tree({f"{prefix}m.py": "X = 1\n"}, f"{prefix}m")
+    sys.modules[module.__name__] = types.ModuleType(module.__name__)
+    with pytest.raises(ModuleNotFoundError, match=r"not sys\.modules"):
+        modutils.reload(module)
+
+
+def test_a_non_module_in_sys_modules_is_a_type_error(prefix: str) -> None:
+    sys.modules[f"{prefix}odd"] = object()  # type: ignore[assignment]
+    with pytest.raises(TypeError, match="not a module"):
+        modutils.reload(f"{prefix}odd")
+
+
+_identifiers = st.text(
+    st.characters(categories=["Lu", "Ll", "Lo", "Nd", "Pc"]), min_size=1, max_size=12
+).filter(str.isidentifier)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    name=st.one_of(
+        _identifiers.map(lambda name: f"rl_hypo_{name}"),
+        st.sampled_from(keyword.kwlist),
+        st.lists(_identifiers, min_size=2, max_size=4).map(".".join),
+        st.text(max_size=12),
+    )
+)
+def test_names_either_reload_or_raise_the_documented_error(name: str) -> None:
+    assume(name not in sys.modules)  # never reload a module the test run depends on
+    modules, path = sys.modules.copy(), sys.path[:]
+    with pytest.raises((ValueError, ModuleNotFoundError)):
+        modutils.reload(name)
+    _assert_same_modules(modules)
+    assert sys.path == path
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(st.integers(-5, 5), min_size=1, max_size=6),
+    fail_at=st.none() | st.integers(0, 6),
+)
+def test_any_body_either_runs_completely_or_leaves_no_trace(
+    tree: Tree, prefix: str, values: list[int], fail_at: int | None
+) -> None:
+    name = f"{prefix}body"
+    if name not in sys.modules:
+        tree({f"{name}.py": "V0 = 'initial'\n"}, name)
+    module = sys.modules[name]
+    lines = [f"V{index} = {value}\n" for index, value in enumerate(values)]
+    if fail_at is not None:
+        lines.insert(min(fail_at, len(lines)), "raise ArithmeticError\n")
+    _rewrite(module, "".join(lines))
+    saved, modules = _namespace(module), sys.modules.copy()
+    if fail_at is None:
+        modutils.reload(module)
+        assert [getattr(module, f"V{index}") for index in range(len(values))] == values
+    else:
+        with pytest.raises(ReloadError):
+            modutils.reload(module)
+        _assert_same_namespace(module, saved)
+        _assert_same_modules(modules)
+
+
+# --- threads ---------------------------------------------------------------------------------
+
+
+IMPORTERS = {
+    "import-statement": "import {name} as module",
+    "from-import": "from {name} import A, DONE",
+    "import_module": "import importlib\nmodule = importlib.import_module('{name}')",
+}
+
+
+@pytest.mark.parametrize("how", list(IMPORTERS))
+def test_another_thread_importing_waits_for_the_reload(tree: Tree, prefix: str, how: str) -> None:
+    helper = f"{prefix}gate"
+    name = f"{prefix}slow"
+    body = (
+        f"import {helper}\nA = '{{tag}}'\n"
+        f"if {helper}.gate is not None:\n"
+        f"    {helper}.entered.set()\n"
+        f"    {helper}.gate.wait(10)\n"
+        "DONE = '{tag}'\n"
+    )
+    gate_module, module = tree(
+        {
+            f"{helper}.py": "import threading\nentered = threading.Event()\ngate = None\n",
+            f"{name}.py": body.format(tag="old"),
+        },
+        helper,
+        name,
+    )
+    gate = threading.Event()
+    gate_module.gate = gate  # type: ignore[attr-defined]
+    _rewrite(module, body.format(tag="new"))
+    errors: list[BaseException] = []
+    seen: dict[str, object] = {}
+
+    def reloader() -> None:
+        try:
+            modutils.reload(module)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def importer() -> None:
+        try:
+            namespace: dict[str, object] = {}
+            exec(IMPORTERS[how].format(name=name), namespace)
+            target = namespace.get("module")
+            if isinstance(target, types.ModuleType):
+                namespace = vars(target)
+            seen.update(A=namespace["A"], DONE=namespace["DONE"])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    reloading_thread = threading.Thread(target=reloader)
+    reloading_thread.start()
+    try:
+        assert gate_module.entered.wait(10)
+        importing_thread = threading.Thread(target=importer)
+        importing_thread.start()
+        importing_thread.join(0.5)
+        # Still waiting for the module lock: it must not see the half-built module.
+        assert importing_thread.is_alive()
+    finally:
+        gate.set()
+        reloading_thread.join(10)
+    importing_thread.join(10)
+    assert errors == []
+    assert seen == {"A": "new", "DONE": "new"}
+
+
+def test_works_without_the_import_lock_manager(
+    tree: Tree, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reloading, "_ModuleLockManager", None)
+    (module,) = tree({f"{prefix}m.py": "X = 1\n"}, f"{prefix}m")
+    _rewrite(module, "X = 2\n")
+    assert modutils.reload(module).X == 2
+    saved = _namespace(module)
+    _rewrite(module, "X = 3\nraise OSError\n")
+    with pytest.raises(ReloadError):
+        modutils.reload(module)
+    _assert_same_namespace(module, saved)
