@@ -1,0 +1,948 @@
+"""Tests for modutils.loading: import_path() and import_string()."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import itertools
+import keyword
+import os
+import pickle
+import sys
+import tempfile
+import textwrap
+import threading
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from modutils import ModuleLoadError, import_path, import_string
+from tests.conftest import WriteTree
+
+_counter = itertools.count()
+
+
+def unique(stem: str = "m") -> str:
+    """A module name no other test uses."""
+    return f"{stem}_loading_{next(_counter)}"
+
+
+def write(path: Path, source: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return path
+
+
+def state_diff(before: dict[str, types.ModuleType]) -> tuple[list[str], list[str], list[str]]:
+    """(added, removed, replaced) names of sys.modules since *before*."""
+    now = sys.modules
+    added = [name for name in now if name not in before]
+    removed = [name for name in before if name not in now]
+    replaced = [name for name in before if name in now and now[name] is not before[name]]
+    return added, removed, replaced
+
+
+def assert_unchanged(before: dict[str, types.ModuleType], path: list[str]) -> None:
+    assert state_diff(before) == ([], [], [])
+    assert sys.path == path
+
+
+@pytest.fixture
+def snapshot() -> tuple[dict[str, types.ModuleType], list[str]]:
+    """sys.modules and sys.path as they are when the test body starts."""
+    return dict(sys.modules), sys.path[:]
+
+
+@pytest.fixture
+def shared() -> types.ModuleType:
+    """A module the test's files import to report to the test (runs, events)."""
+    module = types.ModuleType(unique("shared"))
+    module.__dict__.update(runs=[], started=threading.Event(), release=threading.Event())
+    sys.modules[module.__name__] = module
+    return module
+
+
+def run_threads(target: Callable[[], object], count: int) -> list[object]:
+    """Run *target* in *count* threads started together; their results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def worker(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = target()
+        except BaseException as exc:  # reported to the test through results
+            results[index] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "threads deadlocked"
+    return results
+
+
+# --- import_path: what gets loaded ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("suffix", "name_end"), [(".py", ""), (".txt", ""), ("", ""), (".cfg.in", "_cfg")]
+)
+def test_loads_any_suffix_as_source_registered_before_it_runs(
+    tmp_path: Path, suffix: str, name_end: str
+) -> None:
+    stem = unique()
+    name = f"{stem}{name_end}"
+    source = write(
+        tmp_path / f"{stem}{suffix}",
+        """
+        import dataclasses, enum, pickle, sys, typing
+
+        SEEN_DURING_RUN = sys.modules[__name__]
+
+        @dataclasses.dataclass
+        class Point:
+            x: int
+
+        class Color(enum.Enum):
+            RED = 1
+
+        HINTS = typing.get_type_hints(Point)
+        PICKLED = pickle.loads(pickle.dumps(Point(1)))
+        """,
+    )
+    module = import_path(source)
+    assert module.__name__ == name
+    assert sys.modules[name] is module
+    assert module.SEEN_DURING_RUN is module
+    assert module.HINTS["x"] is int
+    assert isinstance(module.PICKLED, module.Point)
+    assert module.__file__ == os.path.realpath(source)
+    assert module.__spec__.name == name
+    assert module.__spec__.origin == module.__file__
+
+
+def test_file_is_the_absolute_resolved_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = unique()
+    real = write(tmp_path / "real" / f"{name}.py", "X = 1\n")
+    link = tmp_path / "link"
+    link.symlink_to(real.parent, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    module = import_path(os.path.join("link", f"{name}.py"))
+    assert module.__file__ == os.path.realpath(real)
+    assert os.path.isabs(module.__file__)
+
+
+def test_resolution_follows_a_repointed_folder_link(tmp_path: Path) -> None:
+    name = unique()
+    first = write(tmp_path / "first" / f"{name}.py", "WHICH = 'first'\n")
+    second = write(tmp_path / "second" / f"{name}.py", "WHICH = 'second'\n")
+    link = tmp_path / "link"
+    link.symlink_to(first.parent, target_is_directory=True)
+    assert import_path(link / f"{name}.py", name=unique()).__file__ == str(first)
+    link.unlink()
+    link.symlink_to(second.parent, target_is_directory=True)
+    module = import_path(link / f"{name}.py", name=unique())
+    assert (module.__file__, module.WHICH) == (str(second), "second")
+
+
+def test_resolution_applies_dotdot_after_links_like_realpath(tmp_path: Path) -> None:
+    name = unique()
+    write(tmp_path / f"{name}.py", "WHERE = 'lexical'\n")
+    real = write(tmp_path / "real" / f"{name}.py", "WHERE = 'resolved'\n")
+    (tmp_path / "real" / "sub").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real" / "sub", target_is_directory=True)
+    module = import_path(f"{tmp_path}/link/../{name}.py")
+    assert (module.__file__, module.WHERE) == (str(real), "resolved")
+
+
+def test_symlinked_file_is_named_after_its_target(tmp_path: Path) -> None:
+    target_name = unique("target")
+    real = write(tmp_path / "real" / f"{target_name}.py", "X = 1\n")
+    (tmp_path / f"{unique('alias')}.py").symlink_to(real)
+    alias = next(tmp_path.glob("alias_*.py"))
+    module = import_path(alias)
+    assert (module.__name__, module.__file__) == (target_name, str(real))
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("plain", "plain"),
+        ("my-tool.v2", "my_tool_v2"),
+        ("2fast", "_2fast"),
+        ("with space", "with_space"),
+        ("\ufb01le", "file"),  # the "fi" ligature: NFKC-normalised like the parser does
+        ("caf\u00e9", "caf\u00e9"),
+    ],
+)
+def test_default_name_is_the_stem_made_an_identifier(
+    tmp_path: Path, stem: str, expected: str
+) -> None:
+    tag = unique("")
+    module = import_path(write(tmp_path / f"{stem}{tag}.py", "X = 1\n"))
+    assert module.__name__ == f"{expected}{tag}"
+    assert module.__name__.isidentifier()
+    assert sys.modules[module.__name__] is module
+
+
+@pytest.mark.parametrize("target", ["folder", "init"])
+def test_package_folder_loads_as_a_package(write_tree: WriteTree, target: str) -> None:
+    pkg = unique("pkg")
+    root = write_tree(
+        {
+            f"{pkg}/__init__.py": "from . import sub\nfrom .sub import VALUE\n",
+            f"{pkg}/sub.py": "VALUE = 'sub'\n",
+        }
+    )
+    path = root / pkg if target == "folder" else root / pkg / "__init__.py"
+    module = import_path(path)
+    assert module.__name__ == pkg
+    assert module.__path__ == [str(root / pkg)]
+    assert module.__file__ == str(root / pkg / "__init__.py")
+    assert module.VALUE == "sub"
+    assert sys.modules[f"{pkg}.sub"] is module.sub
+
+
+def test_file_inside_packages_gets_dotted_name_and_parents(write_tree: WriteTree) -> None:
+    top = unique("top")
+    root = write_tree(
+        {
+            f"{top}/__init__.py": "TOP = 'top'\n",
+            f"{top}/other.py": "OTHER = 'other'\n",
+            f"{top}/inner/__init__.py": "",
+            f"{top}/inner/sibling.py": "SIBLING = 'sibling'\n",
+            f"{top}/inner/mod.py": """
+                from . import sibling
+                from .. import TOP
+                from ..other import OTHER
+                """,
+        }
+    )
+    module = import_path(root / top / "inner" / "mod.py")
+    assert module.__name__ == f"{top}.inner.mod"
+    assert (module.sibling.SIBLING, module.TOP, module.OTHER) == ("sibling", "top", "other")
+    assert sys.modules[top].__file__ == str(root / top / "__init__.py")
+    assert sys.modules[f"{top}.inner"].__path__ == [str(root / top / "inner")]
+    assert sys.modules[top].inner.mod is module
+
+
+def test_explicit_name_loads_no_parent_packages(
+    write_tree: WriteTree, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    top, name = unique("top"), unique()
+    root = write_tree({f"{top}/__init__.py": "", f"{top}/mod.py": "from . import sibling\n"})
+    with pytest.raises(ModuleLoadError, match="no known parent package"):
+        import_path(root / top / "mod.py", name=name)
+    assert_unchanged(*snapshot)
+    write_tree({f"{top}/mod.py": "X = 1\n"})
+    assert import_path(root / top / "mod.py", name=name).X == 1
+    assert top not in sys.modules
+
+
+def test_parent_already_imported_from_its_folder_is_reused(write_tree: WriteTree) -> None:
+    top = unique("top")
+    root = write_tree({f"{top}/__init__.py": "", f"{top}/mod.py": "from . import __name__ as P\n"})
+    package = import_path(root / top)
+    module = import_path(root / top / "mod.py")
+    assert sys.modules[top] is package
+    assert package.mod is module
+
+
+# --- import_path: bad input ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make_path", "error", "match"),
+    [
+        (lambda tmp: tmp / "missing.py", FileNotFoundError, "missing.py"),
+        (lambda tmp: tmp / "nofile.py" / "below.py", FileNotFoundError, "below.py"),
+        (lambda tmp: tmp / "plain_folder", ValueError, "no __init__.py"),
+        (lambda tmp: "", ValueError, "not a usable path"),
+        (lambda tmp: f"{tmp}/x\0.py", ValueError, "not a usable path"),
+        (lambda tmp: 42, TypeError, "int"),
+        (lambda tmp: None, TypeError, "None"),
+        (lambda tmp: str(tmp / "x.py").encode(), TypeError, "bytes"),
+    ],
+)
+def test_bad_paths(
+    tmp_path: Path,
+    snapshot: tuple[dict[str, types.ModuleType], list[str]],
+    make_path: Callable[[Path], object],
+    error: type[Exception],
+    match: str,
+) -> None:
+    (tmp_path / "plain_folder").mkdir()
+    (tmp_path / "nofile.py").write_text("")
+    with pytest.raises(error, match=match):
+        import_path(make_path(tmp_path))  # type: ignore[arg-type]
+    assert_unchanged(*snapshot)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+def test_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="neither a regular file"):
+        import_path(fifo)
+
+
+@pytest.mark.parametrize(
+    ("name", "error"), [("a..b", ValueError), ("1x", ValueError), (3, TypeError)]
+)
+def test_bad_names(tmp_path: Path, name: object, error: type[Exception]) -> None:
+    source = write(tmp_path / "ok.py", "X = 1\n")
+    with pytest.raises(error, match="module name"):
+        import_path(source, name=name)  # type: ignore[arg-type]
+
+
+# --- import_path: once per name ------------------------------------------------------
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_same_file_same_name_runs_once(
+    tmp_path: Path, shared: types.ModuleType, monkeypatch: pytest.MonkeyPatch, replace: bool
+) -> None:
+    name = unique()
+    source = write(tmp_path / f"{name}.py", f"import {shared.__name__} as s\ns.runs.append(1)\n")
+    first = import_path(source)
+    monkeypatch.chdir(tmp_path)
+    assert import_path(f"{name}.py", replace=replace) is first
+    assert import_path(str(source), name=name) is first
+    assert shared.runs == [1]
+
+
+def test_module_imported_normally_is_recognised(write_tree: WriteTree) -> None:
+    name = unique()
+    root = write_tree({f"{name}.py": "X = object()\n"})
+    sys.path.insert(0, str(root))
+    module = importlib.import_module(name)
+    assert import_path(root / f"{name}.py") is module
+
+
+def test_name_taken_by_another_module(
+    tmp_path: Path, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    source = write(tmp_path / "json_twin.py", "X = 1\n")
+    with pytest.raises(ValueError, match=r"'json'.*already taken by <module 'json'") as info:
+        import_path(source, name="json")
+    assert str(source) in str(info.value)
+    assert_unchanged(*snapshot)
+
+
+def test_blocked_name(tmp_path: Path) -> None:
+    name = unique()
+    sys.modules[name] = None  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="blocked by None"):
+        import_path(write(tmp_path / "blocked.py", ""), name=name)
+    assert sys.modules[name] is None
+
+
+def test_replace_swaps_the_module_and_its_parent_attribute(write_tree: WriteTree) -> None:
+    top = unique("top")
+    root = write_tree({f"{top}/__init__.py": "", f"{top}/mod.py": "WHICH = 'old'\n"})
+    old = import_path(root / top / "mod.py")
+    new_file = write(root / "elsewhere.py", "WHICH = 'new'\n")
+    new = import_path(new_file, name=f"{top}.mod", replace=True)
+    assert new.WHICH == "new"
+    assert sys.modules[f"{top}.mod"] is new
+    assert sys.modules[top].mod is new
+    assert old.WHICH == "old"
+
+
+def test_failed_replace_puts_the_old_module_back(write_tree: WriteTree) -> None:
+    top = unique("top")
+    root = write_tree({f"{top}/__init__.py": "", f"{top}/mod.py": "WHICH = 'old'\n"})
+    old = import_path(root / top / "mod.py")
+    before, path = dict(sys.modules), sys.path[:]
+    bad = write(root / "bad.py", "raise RuntimeError('nope')\n")
+    with pytest.raises(ModuleLoadError):
+        import_path(bad, name=f"{top}.mod", replace=True)
+    assert_unchanged(before, path)
+    assert sys.modules[top].mod is old
+
+
+def test_parent_name_taken_by_another_package(
+    write_tree: WriteTree, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    root = write_tree({"email/__init__.py": "", "email/mod.py": "X = 1\n"})
+    import email  # noqa: F401  # the stdlib package now owns the name 'email'
+
+    before = dict(sys.modules)
+    with pytest.raises(ValueError, match="parent package 'email' is already imported"):
+        import_path(root / "email" / "mod.py")
+    assert_unchanged(before, snapshot[1])
+
+
+def test_module_that_replaces_itself_in_sys_modules(tmp_path: Path) -> None:
+    name = unique()
+    source = write(
+        tmp_path / f"{name}.py",
+        "import sys, types\nsys.modules[__name__] = types.SimpleNamespace(SWAPPED=True)\n",
+    )
+    assert import_path(source).SWAPPED is True
+
+
+# --- import_path: concurrency -------------------------------------------------------
+
+
+def test_threads_run_the_file_once(tmp_path: Path, shared: types.ModuleType) -> None:
+    source = write(
+        tmp_path / f"{unique()}.py",
+        f"""
+        import time
+        import {shared.__name__} as s
+        s.runs.append(1)
+        time.sleep(0.05)  # keep the other threads waiting on the lock
+        DONE = True
+        """,
+    )
+
+    def load() -> object:
+        module = import_path(source)
+        return module if hasattr(module, "DONE") else "got the module half-run"
+
+    results = run_threads(load, 8)
+    assert all(isinstance(result, types.ModuleType) for result in results), results
+    assert all(result is results[0] for result in results)
+    assert shared.runs == [1]
+
+
+def test_threads_waiting_on_a_failing_file(
+    tmp_path: Path,
+    shared: types.ModuleType,
+    snapshot: tuple[dict[str, types.ModuleType], list[str]],
+) -> None:
+    name = unique()
+    source = write(
+        tmp_path / f"{name}.py",
+        f"""
+        import time
+        import {shared.__name__} as s
+        s.runs.append(1)
+        time.sleep(0.02)
+        raise RuntimeError("half-way")
+        """,
+    )
+    results = run_threads(lambda: import_path(source), 8)
+    assert all(isinstance(result, ModuleLoadError) for result in results), results
+    assert_unchanged(*snapshot)
+    # The lock was released every time: the fixed file now loads.
+    write(source, "FIXED = True\n")
+    assert import_path(source).FIXED is True
+
+
+def test_concurrent_plain_import_waits_for_the_whole_module(
+    tmp_path: Path, shared: types.ModuleType
+) -> None:
+    name = unique()
+    write(
+        tmp_path / f"{name}.py",
+        f"""
+        import {shared.__name__} as s
+        s.started.set()
+        s.release.wait(10)
+        COMPLETE = True
+        """,
+    )
+    sys.path.insert(0, str(tmp_path))
+    loaded: list[types.ModuleType] = []
+    loader = threading.Thread(target=lambda: loaded.append(import_path(tmp_path / f"{name}.py")))
+    loader.start()
+    assert shared.started.wait(10)
+    seen: list[bool] = []
+    importer = threading.Thread(
+        target=lambda: seen.append(hasattr(importlib.import_module(name), "COMPLETE"))
+    )
+    importer.start()
+    importer.join(0.1)  # give the plain import time to block on the module lock
+    shared.release.set()
+    loader.join(10)
+    importer.join(10)
+    assert seen == [True]
+    assert sys.modules[name] is loaded[0]
+
+
+def test_module_loading_its_own_file_gets_itself(tmp_path: Path) -> None:
+    name = unique()
+    source = write(
+        tmp_path / f"{name}.py",
+        """
+        from modutils import import_path
+        SELF = import_path(__file__)
+        """,
+    )
+    module = import_path(source)
+    assert module.SELF is module
+
+
+def test_two_threads_loading_each_other_do_not_deadlock(
+    tmp_path: Path, shared: types.ModuleType
+) -> None:
+    x_name, y_name = unique("x"), unique("y")
+    shared.__dict__.update(x_started=threading.Event(), y_started=threading.Event())
+    template = """
+        import {shared} as s
+        from modutils import import_path
+        s.{me}_started.set()
+        s.{other}_started.wait(10)
+        OTHER = import_path({other_path!r})
+        """
+    x_path, y_path = tmp_path / f"{x_name}.py", tmp_path / f"{y_name}.py"
+    common = {"shared": shared.__name__}
+    write(x_path, template.format(**common, me="x", other="y", other_path=str(y_path)))
+    write(y_path, template.format(**common, me="y", other="x", other_path=str(x_path)))
+    paths = iter([x_path, y_path])
+    lock = threading.Lock()
+
+    def load() -> types.ModuleType:
+        with lock:
+            path = next(paths)
+        return import_path(path)
+
+    results = run_threads(load, 2)
+    assert all(isinstance(result, types.ModuleType) for result in results), results
+    x_module, y_module = sys.modules[x_name], sys.modules[y_name]
+    assert x_module.OTHER is y_module
+    assert y_module.OTHER is x_module
+
+
+# --- import_path: register=False ----------------------------------------------------
+
+
+def test_unregistered_load_touches_nothing(
+    write_tree: WriteTree, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    top = unique("top")
+    root = write_tree({f"{top}/__init__.py": "", f"{top}/mod.py": "X = object()\n"})
+    first = import_path(root / top / "mod.py", register=False)
+    second = import_path(root / top / "mod.py", register=False)
+    assert first.__name__ == f"{top}.mod"
+    assert first is not second
+    assert first.X is not second.X
+    assert_unchanged(*snapshot)
+
+
+def test_unregistered_relative_import_needs_an_importable_package(
+    write_tree: WriteTree, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    top = unique("top")
+    root = write_tree(
+        {
+            f"{top}/__init__.py": "",
+            f"{top}/sib.py": "S = 1\n",
+            f"{top}/mod.py": "from . import sib\n",
+        }
+    )
+    with pytest.raises(ModuleLoadError, match=f"No module named '{top}'"):
+        import_path(root / top / "mod.py", register=False)
+    assert_unchanged(*snapshot)
+    sys.path.insert(0, str(root))
+    module = import_path(root / top / "mod.py", register=False)
+    assert module.sib is sys.modules[f"{top}.sib"]
+    assert f"{top}.mod" not in sys.modules
+
+
+# --- import_path: failures ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "cause"),
+    [
+        ("import {helper}\nX = 1\nraise RuntimeError('half-way')\nY = 2\n", RuntimeError),
+        ("import {helper}\ndef broken(:\n", SyntaxError),
+        ("import {helper}\nimport modutils_no_such_dependency\n", ModuleNotFoundError),
+    ],
+)
+@pytest.mark.parametrize("register", [True, False])
+def test_failure_restores_sys_modules(
+    write_tree: WriteTree,
+    snapshot: tuple[dict[str, types.ModuleType], list[str]],
+    source: str,
+    cause: type[BaseException],
+    register: bool,
+) -> None:
+    helper, name = unique("helper"), unique()
+    root = write_tree({f"{helper}.py": "H = 1\n"})
+    sys.path.insert(0, str(root))
+    before = dict(sys.modules)
+    path = sys.path[:]
+    bad = write(root / "sub" / f"{name}.py", source.format(helper=helper))
+    with pytest.raises(ModuleLoadError) as info:
+        import_path(bad, register=register)
+    error = info.value
+    assert isinstance(error.__cause__, cause)
+    assert (error.name, error.path) == (name, str(bad))
+    assert str(bad) in str(error)
+    assert cause.__name__ in str(error)
+    if cause is not SyntaxError:
+        assert helper not in sys.modules  # imported by the failing code, rolled back
+    assert_unchanged(before, path)
+
+
+def test_base_exceptions_propagate_after_rollback(
+    tmp_path: Path, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    source = write(tmp_path / f"{unique()}.py", "import sys\nsys.exit(3)\n")
+    with pytest.raises(SystemExit):
+        import_path(source)
+    assert_unchanged(*snapshot)
+
+
+@pytest.mark.parametrize("failing", ["top", "inner", "mod"])
+@pytest.mark.parametrize("top_loaded", [False, True])
+def test_failure_inside_a_package_removes_the_parents_it_loaded(
+    write_tree: WriteTree, failing: str, top_loaded: bool
+) -> None:
+    top = unique("top")
+    boom = "raise ValueError('boom')\n"
+    root = write_tree(
+        {
+            f"{top}/__init__.py": boom if failing == "top" else "",
+            f"{top}/inner/__init__.py": boom if failing == "inner" else "",
+            f"{top}/inner/mod.py": boom if failing == "mod" else "",
+        }
+    )
+    if top_loaded and failing != "top":
+        import_path(root / top)
+    before, path = dict(sys.modules), sys.path[:]
+    with pytest.raises(ModuleLoadError) as info:
+        import_path(root / top / "inner" / "mod.py")
+    failed = {"top": top, "inner": f"{top}.inner", "mod": f"{top}.inner.mod"}[failing]
+    assert info.value.name == failed
+    assert isinstance(info.value.__cause__, ValueError)
+    if failing != "mod":
+        assert f"parent package of '{top}.inner.mod'" in str(info.value)
+    assert_unchanged(before, path)
+    if top in sys.modules:
+        assert not hasattr(sys.modules[top], "inner")
+
+
+def test_load_error_message_for_a_nested_import_path_failure(tmp_path: Path) -> None:
+    inner = write(tmp_path / f"{unique('inner')}.py", "1 / 0\n")
+    outer = write(
+        tmp_path / f"{unique('outer')}.py",
+        f"from modutils import import_path\nimport_path({str(inner)!r})\n",
+    )
+    with pytest.raises(ModuleLoadError) as info:
+        import_path(outer)
+    assert info.value.path == str(outer)
+    assert isinstance(info.value.__cause__, ModuleLoadError)
+    assert isinstance(info.value.__cause__.__cause__, ZeroDivisionError)
+
+
+# --- issue 11: no shared bytecode between x.py and x.txt ----------------------------
+
+
+@pytest.mark.parametrize("first", [".py", ".txt"])
+def test_no_shared_bytecode_between_py_and_txt_twins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    # The stdlib SourceFileLoader caches bytecode at cache_from_source(path), which
+    # drops the suffix: x.txt and x.py share __pycache__/x.cpython-3XX.pyc, and with
+    # equal size and mtime the second load runs the first file's code.
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    files = {
+        ".py": write(tmp_path / "x.py", "VALUE = 'py'\n"),
+        ".txt": write(tmp_path / "x.txt", "VALUE = 'tx'\n"),
+    }
+    stamp = 1_700_000_000 * 10**9
+    for path in files.values():
+        os.utime(path, ns=(stamp, stamp))
+    second = ".txt" if first == ".py" else ".py"
+    for suffix in (first, second):
+        module = import_path(files[suffix], name=unique())
+        assert module.VALUE in files[suffix].read_text()
+
+
+def test_non_py_file_writes_no_bytecode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    module = import_path(write(tmp_path / "conf.txt", "VALUE = 1\n"), name=unique())
+    assert module.VALUE == 1
+    assert not (tmp_path / "__pycache__").exists()
+    assert getattr(module, "__cached__", None) is None
+
+
+# --- import_string ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dotted", "expected"),
+    [
+        ("os.path:join", os.path.join),
+        ("os.path.join", os.path.join),
+        ("os:path.join", os.path.join),
+        ("json", importlib.import_module("json")),
+        ("collections.abc.Mapping", importlib.import_module("collections.abc").Mapping),
+        ("dataclasses:dataclass", dataclasses.dataclass),
+        ("pickle.Pickler.dump", pickle.Pickler.dump),
+    ],
+)
+def test_import_string_resolves(dotted: str, expected: object) -> None:
+    assert import_string(dotted) is expected
+
+
+def test_import_string_prefers_the_longest_module_prefix(write_tree: WriteTree) -> None:
+    pkg = unique("pkg")
+    root = write_tree({f"{pkg}/__init__.py": "sub = 'attribute'\n", f"{pkg}/sub.py": "X = 1\n"})
+    sys.path.insert(0, str(root))
+    assert import_string(f"{pkg}.sub") is sys.modules[f"{pkg}.sub"]
+    assert import_string(f"{pkg}.sub.X") == 1
+
+
+@pytest.mark.parametrize(
+    "dotted", ["", "a..b", ":x", "os:", "os::path", "a:b:c", ".os", "os.", "1os", "os-path", " os"]
+)
+def test_import_string_malformed(
+    dotted: str, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    with pytest.raises(ValueError, match="malformed import string"):
+        import_string(dotted)
+    assert_unchanged(*snapshot)
+
+
+@pytest.mark.parametrize("dotted", [None, 1, b"os.path", ["os"]])
+def test_import_string_not_a_str(dotted: object) -> None:
+    with pytest.raises(TypeError, match="must be a str"):
+        import_string(dotted)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("form", ["{m}", "{m}.attr", "{m}:attr", "{m}.sub:attr"])
+def test_import_string_missing_module(
+    form: str, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    missing = unique("missing")
+    with pytest.raises(ModuleNotFoundError, match=f"no module named '{missing}") as info:
+        import_string(form.format(m=missing))
+    assert info.value.name == missing
+    assert_unchanged(*snapshot)
+
+
+@pytest.mark.parametrize(
+    ("dotted", "message"),
+    [
+        ("os.nothing_here", "module 'os' has no attribute 'nothing_here'"),
+        ("os:nothing_here", "module 'os' has no attribute 'nothing_here'"),
+        ("os:path.nothing", "'os.path' (from module 'os') has no attribute 'nothing'"),
+        ("os.path.sep.nothing", "'os.path.sep' (from module 'os.path') has no attribute 'nothing'"),
+    ],
+)
+def test_import_string_missing_attribute(dotted: str, message: str) -> None:
+    with pytest.raises(ImportError) as info:
+        import_string(dotted)
+    assert type(info.value) is ImportError
+    assert message in str(info.value)
+    assert isinstance(info.value.__cause__, AttributeError)
+
+
+def test_import_string_missing_attribute_of_a_new_module_rolls_back(
+    write_tree: WriteTree, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    name = unique()
+    root = write_tree({f"{name}.py": "X = 1\n"})
+    sys.path.insert(0, str(root))
+    before, path = dict(sys.modules), sys.path[:]
+    with pytest.raises(ImportError, match=f"module '{name}' has no attribute 'Y'"):
+        import_string(f"{name}.Y")
+    assert_unchanged(before, path)
+
+
+@pytest.mark.parametrize("form", ["{pkg}.mod.attr", "{pkg}.mod:attr", "{pkg}.mod"])
+def test_import_string_import_error_inside_an_existing_module_propagates(
+    write_tree: WriteTree, form: str
+) -> None:
+    pkg = unique("pkg")
+    root = write_tree({f"{pkg}/__init__.py": "", f"{pkg}/mod.py": "import modutils_no_dep_x\n"})
+    sys.path.insert(0, str(root))
+    before, path = dict(sys.modules), sys.path[:]
+    with pytest.raises(ModuleNotFoundError) as info:
+        import_string(form.format(pkg=pkg))
+    assert info.value.name == "modutils_no_dep_x"
+    assert_unchanged(before, path)
+
+
+def test_import_string_leaves_no_half_initialised_entries(write_tree: WriteTree) -> None:
+    pkg = unique("pkg")
+    root = write_tree(
+        {
+            f"{pkg}/__init__.py": "from . import good\nraise RuntimeError('after good')\n",
+            f"{pkg}/good.py": "",
+        }
+    )
+    sys.path.insert(0, str(root))
+    before, path = dict(sys.modules), sys.path[:]
+    with pytest.raises(RuntimeError, match="after good"):
+        import_string(f"{pkg}.good.thing")
+    # importlib itself drops the failed package but leaves its submodule behind.
+    assert f"{pkg}.good" not in sys.modules
+    assert_unchanged(before, path)
+
+
+# --- issue 11: property tests -------------------------------------------------------
+
+_PREFIX = "_modutils_prop_"
+_REAL_MODULES = ["os", "os.path", "json", "json.decoder", "collections.abc", "importlib.util"]
+_REAL_ATTRIBUTES = ["join", "sep", "JSONDecoder", "Mapping", "decode", "find_spec", "__name__"]
+
+# Never an existing module: ASCII names carry a prefix, the others are non-ASCII.
+ascii_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True).map(
+    lambda s: _PREFIX + s
+)
+keywords = st.sampled_from(sorted(set(keyword.kwlist) | set(keyword.softkwlist)))
+unicode_names = st.text(
+    alphabet=st.characters(categories=["Lu", "Ll", "Lt", "Lm", "Lo", "Nl", "Mn", "Nd", "Pc"]),
+    min_size=1,
+    max_size=6,
+).filter(lambda s: s.isidentifier() and not s.isascii())
+identifiers = st.one_of(ascii_names, keywords, unicode_names)
+module_names = st.lists(identifiers, min_size=1, max_size=3).map(".".join)
+attribute_paths = st.lists(
+    st.one_of(st.sampled_from(_REAL_ATTRIBUTES), identifiers), min_size=1, max_size=3
+).map(".".join)
+
+
+def well_formed(dotted: str) -> bool:
+    """The test's own oracle for import_string's accepted syntax."""
+    module, colon, attributes = dotted.partition(":")
+    parts = module.split(".") + (attributes.split(".") if colon else [])
+    return all(part.isidentifier() for part in parts)
+
+
+bad_parts = st.sampled_from(["", "1a", "a-b", " a", "a b", "\u00e9-", "a:b", "..", "\u2167x"])
+malformed_strings = st.one_of(
+    st.text(max_size=20).filter(lambda s: not well_formed(s)),
+    st.lists(st.one_of(identifiers, bad_parts), min_size=1, max_size=4)
+    .map(".".join)
+    .filter(lambda s: not well_formed(s)),
+    st.sampled_from(["", "a..b", ":x", "os:", "os::path", "a:b:c", ":", "."]),
+)
+import_strings = st.one_of(
+    module_names,
+    st.builds(
+        "{}:{}".format, st.one_of(st.sampled_from(_REAL_MODULES), module_names), attribute_paths
+    ),
+    st.builds("{}.{}".format, st.sampled_from(_REAL_MODULES), attribute_paths),
+    malformed_strings,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(dotted=st.one_of(import_strings, st.integers(), st.binary(max_size=5), st.none()))
+def test_property_import_string(dotted: object) -> None:
+    before, path = dict(sys.modules), sys.path[:]
+    try:
+        import_string(dotted)  # type: ignore[arg-type]
+    except TypeError:
+        assert not isinstance(dotted, str)
+    except ValueError:
+        assert isinstance(dotted, str)
+        assert not well_formed(dotted)
+    except ImportError:  # ModuleNotFoundError included
+        assert isinstance(dotted, str)
+        assert well_formed(dotted)
+    else:
+        assert isinstance(dotted, str)
+        assert well_formed(dotted)
+        return
+    assert_unchanged(before, path)
+
+
+_SOURCES = {
+    "VALUE = 1\n": None,
+    "VALUE = 1\nraise RuntimeError('half-way')\n": RuntimeError,
+    "VALUE = (\n": SyntaxError,
+    f"import {_PREFIX}missing\n": ModuleNotFoundError,
+}
+
+
+malformed_names = st.one_of(
+    st.text(max_size=12).filter(lambda s: not all(p.isidentifier() for p in s.split("."))),
+    st.lists(st.one_of(identifiers, bad_parts), min_size=1, max_size=3)
+    .map(".".join)
+    .filter(lambda s: not all(p.isidentifier() for p in s.split("."))),
+)
+file_names = st.one_of(
+    st.text(
+        alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="/\0"),
+        min_size=1,
+        max_size=30,
+    ).filter(lambda s: s not in (".", "..") and len(s.encode()) <= 200),
+    st.sampled_from(
+        ["my-tool.v2.py", "2fast.py", "\ufb01le.py", "class.py", "__init__.py", ".hidden", "x."]
+    ),
+)
+
+
+@contextlib.contextmanager
+def cleaned_up() -> Iterator[tuple[dict[str, types.ModuleType], list[str]]]:
+    """sys.modules and sys.path now; whatever one example added is dropped afterwards."""
+    before, path = dict(sys.modules), sys.path[:]
+    try:
+        yield before, path
+    finally:
+        for name in [name for name in sys.modules if name not in before]:
+            del sys.modules[name]
+        sys.modules.update(before)
+
+
+def check_load_error(error: ModuleLoadError, source: str) -> None:
+    expected = _SOURCES[source]
+    assert expected is not None
+    assert isinstance(error.__cause__, expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    name=st.one_of(module_names, malformed_names, st.integers(), st.binary(max_size=3)),
+    source=st.sampled_from(list(_SOURCES)),
+)
+def test_property_import_path_names(name: object, source: str) -> None:
+    with tempfile.TemporaryDirectory() as folder, cleaned_up() as (before, path):
+        file = write(Path(folder, "target.py"), source)
+        try:
+            module = import_path(file, name=name)  # type: ignore[arg-type]
+        except TypeError:
+            assert not isinstance(name, str)
+        except ValueError:
+            assert isinstance(name, str)
+            assert name in before or not all(p.isidentifier() for p in name.split("."))
+        except ModuleLoadError as exc:
+            assert isinstance(name, str)
+            check_load_error(exc, source)
+        else:
+            assert _SOURCES[source] is None
+            assert sys.modules[module.__name__] is module
+            assert module.__name__ == name
+            assert module.__file__ == os.path.realpath(file)
+            return
+        assert_unchanged(before, path)
+
+
+@settings(max_examples=100, deadline=None)
+@given(file_name=file_names, source=st.sampled_from(list(_SOURCES)))
+def test_property_import_path_file_names(file_name: str, source: str) -> None:
+    with tempfile.TemporaryDirectory() as folder, cleaned_up() as (before, path):
+        file = write(Path(folder, file_name), source)
+        try:
+            module = import_path(file)
+        except (ValueError, ModuleLoadError) as exc:
+            error: Exception = exc
+        else:
+            assert _SOURCES[source] is None
+            assert module.__name__.isidentifier()
+            assert sys.modules[module.__name__] is module
+            assert module.__file__ == os.path.realpath(file)
+            return
+        if isinstance(error, ModuleLoadError):
+            check_load_error(error, source)
+        else:  # the default name is that of a module imported already
+            assert "already taken" in str(error)
+        assert_unchanged(before, path)
