@@ -1,0 +1,564 @@
+"""Discover a package's submodules without running them, and import them on request.
+
+:func:`iter_submodules` lists what ``import package.x`` could find, from the file
+system (and zip archives) alone: no code of the package, of its parents or of its
+submodules runs, and :data:`sys.modules` is left alone. :func:`import_submodules`
+then imports what it finds, one module at a time, rolling back each failure.
+
+The walk reads each folder once with :func:`os.scandir` and classifies entries by
+set look-ups on their suffixes, following the precedence of
+``importlib.machinery.FileFinder``: a folder with an ``__init__`` file beats a
+module file of the same name, which beats a namespace folder; among module files,
+extensions beat sources, which beat sourceless bytecode.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib.machinery import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES
+from pathlib import Path
+from stat import S_ISREG
+from types import ModuleType
+from typing import NamedTuple
+
+from modutils._spec import check_module_name, find_spec_static, search_locations
+from modutils._state import ModulesSnapshot
+from modutils.errors import ModuleLoadError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from typing import TypeAlias
+
+    # A search location as given (folder or path inside a zip archive) and the
+    # key that identifies it across symlinks and duplicate path entries.
+    _Location: TypeAlias = tuple[str, str]
+
+__all__ = ["ModuleInfo", "import_submodules", "iter_submodules"]
+
+
+class ModuleInfo(NamedTuple):
+    """A submodule found by :func:`iter_submodules`, described without importing it.
+
+    ``path`` is the file ``import`` would load: the module file, the ``__init__``
+    file of a regular package (inside a zip archive: the archive path joined with
+    the member's path, like the module's ``__file__``), ``None`` for a namespace
+    package, which has no file.
+
+    Example:
+        >>> from modutils import ModuleInfo
+        >>> info = ModuleInfo("pkg.mod", None, False)
+        >>> info.name, info.is_package
+        ('pkg.mod', False)
+    """
+
+    #: The full dotted name, ``"package.sub.module"``.
+    name: str
+    #: The file import would load; ``None`` for a namespace package.
+    path: Path | None
+    #: Whether the module is a package (regular or namespace).
+    is_package: bool
+
+
+# FileFinder tries the suffixes in this order (importlib._bootstrap_external.
+# _get_supported_file_loaders: extensions, sources, bytecode, each list in its own
+# order): the lowest rank wins when a folder holds one module under several.
+# Keys are the suffixes without their leading dot: ``name.partition(".")[2]``,
+# everything after the first dot, is looked up as is, so ``dotted.name.py``
+# (suffix ``name.py``) is no module, as for FileFinder.
+_SUFFIX_RANK: dict[str, int] = {}
+for _suffix in [*EXTENSION_SUFFIXES, *SOURCE_SUFFIXES, *BYTECODE_SUFFIXES]:
+    _SUFFIX_RANK.setdefault(_suffix[1:], len(_SUFFIX_RANK))
+# zipimport loads no extension modules and tries bytecode before source
+# (zipimport._zip_searchorder).
+_ZIP_SUFFIX_RANK: dict[str, int] = {suffix[1:]: 1 for suffix in SOURCE_SUFFIXES}
+_ZIP_SUFFIX_RANK.update(dict.fromkeys([suffix[1:] for suffix in BYTECODE_SUFFIXES], 0))
+del _suffix
+
+# A NamedTuple's generated __new__ is a Python function; tuple.__new__ builds
+# the same record at a third of the cost, which shows on packages of 1000+ modules.
+_new_info = tuple.__new__
+
+# Names never reported: ``__init__`` is the package itself, ``__main__`` its
+# command-line entry point (importing it runs the tool), ``__pycache__`` holds
+# cached bytecode of modules found elsewhere.
+_SKIPPED = frozenset({"__init__", "__main__", "__pycache__"})
+
+# Before 3.12 a package's folder Path is derived from its parent's, not parsed.
+_CHAIN_PATHS = sys.version_info < (3, 12)
+
+if sys.version_info >= (3, 12):
+
+    def _path_maker(listing: _Listing) -> Callable[[str], Path]:
+        prefix = listing.prefix
+        return lambda filename: Path(prefix + filename)
+
+else:
+
+    def _path_maker(listing: _Listing) -> Callable[[str], Path]:
+        # Path() parses its argument, about 2.5 us on 3.10/3.11: more than the
+        # scan of the entry. _make_child_relpath is the shortcut pathlib's own
+        # glob and iterdir take in these (frozen) versions; 3.12 made Path() lazy.
+        base = listing.base
+        if base is None:
+            base = listing.base = Path(listing.folder)
+        make: Callable[[str], Path] = base._make_child_relpath  # type: ignore[attr-defined]
+        return make
+
+
+class _Listing:
+    """The importable names in one folder: module files and candidate subfolders."""
+
+    __slots__ = ("base", "folder", "folders", "modules", "prefix")
+
+    def __init__(
+        self, folder: str, modules: dict[str, str], folders: dict[str, tuple[str, str]]
+    ) -> None:
+        self.folder = folder
+        self.prefix = folder + os.sep if folder and not folder.endswith(os.sep) else folder
+        #: module name -> file name, the best-ranked one.
+        self.modules = modules
+        #: folder name -> (path, real path); identifiers only, __pycache__ included.
+        self.folders = folders
+        self.base: Path | None = None
+
+
+class _Walker:
+    """One walk's state: folders already claimed, and listings read but not used yet."""
+
+    __slots__ = ("_listings", "_zips", "namespace_packages", "visited")
+
+    def __init__(self, *, namespace_packages: bool) -> None:
+        self.namespace_packages = namespace_packages
+        #: Real paths of the folders that already belong to a package of this walk.
+        self.visited: set[str] = set()
+        self._listings: dict[str, _Listing] = {}
+        self._zips: dict[str, dict[str, dict[str, bool]]] = {}
+
+    def claim(
+        self, locations: Iterable[str], own: Iterable[_Location] = ()
+    ) -> tuple[_Location, ...]:
+        """The *locations* of a package not claimed by another package yet, now claimed.
+
+        *own* are locations this package already holds (its static ones when its
+        live ``__path__`` is read after import): they stay valid.
+        """
+        keep = {real for _, real in own}
+        claimed: list[_Location] = []
+        for location in locations:
+            folder = os.fspath(location)
+            real = os.path.realpath(folder)
+            if real in self.visited and real not in keep:
+                continue
+            keep.discard(real)
+            self.visited.add(real)
+            claimed.append((folder, real))
+        return tuple(claimed)
+
+    def children(
+        self, parent: str, locations: Sequence[_Location]
+    ) -> tuple[list[ModuleInfo], dict[str, tuple[_Location, ...]]]:
+        """The submodules of *parent* found in its *locations*, sorted by name.
+
+        Returns the records and, for each package among them, its locations.
+        Follows PathFinder._get_spec and FileFinder.find_spec: location by
+        location, a folder with an ``__init__`` file beats a module file of the
+        same name, and the first location holding either wins; folders without
+        ``__init__`` only make a namespace package if no location has a module.
+        """
+        prefix = parent + "."
+        visited = self.visited
+        decided = set(_SKIPPED)
+        found: list[ModuleInfo] = []
+        packages: dict[str, tuple[_Location, ...]] = {}
+        portions: dict[str, list[_Location]] = {}
+        for location in locations:
+            listing = self._take(*location)
+            folders = listing.folders
+            # Sorted, so that which of two names for one folder claims it does
+            # not depend on the order readdir returned them in.
+            for name in sorted(folders.keys() - decided):
+                folder = folders[name]
+                if folder[1] in visited:
+                    continue
+                sub = self._peek(*folder)
+                init = sub.modules.get("__init__")
+                if init is None:
+                    if folder not in portions.setdefault(name, []):
+                        portions[name].append(folder)
+                    continue
+                visited.add(folder[1])
+                decided.add(name)
+                if sub.base is None and _CHAIN_PATHS:
+                    sub.base = _path_maker(listing)(name)
+                found.append(_new_info(ModuleInfo, (prefix + name, _path_maker(sub)(init), True)))
+                packages[prefix + name] = (folder,)
+            modules = listing.modules
+            names = modules.keys() - decided
+            if names:
+                make = _path_maker(listing)
+                found += [
+                    _new_info(ModuleInfo, (prefix + name, make(modules[name]), False))
+                    for name in names
+                ]
+                decided |= names
+        if self.namespace_packages:
+            for name in sorted(portions.keys() - decided):
+                folders_left = [folder for folder in portions[name] if folder[1] not in visited]
+                if folders_left and self._has_modules(folders_left):
+                    visited.update(real for _, real in folders_left)
+                    found.append(_new_info(ModuleInfo, (prefix + name, None, True)))
+                    packages[prefix + name] = tuple(folders_left)
+        # Names are unique, so ordering the records orders them by name alone.
+        found.sort()
+        return found, packages
+
+    def _has_modules(self, locations: Sequence[_Location]) -> bool:
+        """Whether a namespace folder holds a module, directly or in a subfolder."""
+        pending = list(locations)
+        seen = {real for _, real in pending}
+        while pending:
+            listing = self._peek(*pending.pop())
+            if any(name != "__main__" for name in listing.modules):
+                return True
+            for name, folder in listing.folders.items():
+                if (
+                    name != "__pycache__"
+                    and folder[1] not in seen
+                    and folder[1] not in self.visited
+                ):
+                    seen.add(folder[1])
+                    pending.append(folder)
+        return False
+
+    def _peek(self, folder: str, real: str) -> _Listing:
+        listing = self._listings.get(real)
+        if listing is None:
+            listing = self._listings[real] = self._scan(folder, real)
+        return listing
+
+    def _take(self, folder: str, real: str) -> _Listing:
+        listing = self._listings.pop(real, None)
+        return self._scan(folder, real) if listing is None else listing
+
+    def _scan(self, folder: str, real: str) -> _Listing:
+        """List *folder* with one ``scandir``: no other system call per regular entry."""
+        modules: dict[str, str] = {}
+        folders: dict[str, tuple[str, str]] = {}
+        ranks = _SUFFIX_RANK
+        try:
+            entries = os.scandir(folder or ".")
+        except (NotADirectoryError, FileNotFoundError):
+            return self._scan_zip(folder, real)
+        except OSError:
+            # FileFinder._fill_cache treats an unreadable folder as empty too.
+            return _Listing(folder, modules, folders)
+        prefix = real + os.sep
+        with entries:
+            for entry in entries:
+                name = entry.name
+                stem, dot, suffix = name.partition(".")
+                rank = ranks.get(suffix)
+                try:
+                    # DirEntry.is_file/is_dir/is_symlink answer from the d_type
+                    # that readdir gave: only a symlink costs a stat (and realpath).
+                    if rank is not None:
+                        if stem.isidentifier() and entry.is_file():
+                            other = modules.setdefault(stem, name)
+                            if other is not name and rank < ranks[other.partition(".")[2]]:
+                                modules[stem] = name
+                    elif not dot and name.isidentifier() and entry.is_dir():
+                        path = entry.path
+                        folders[name] = (
+                            path,
+                            os.path.realpath(path) if entry.is_symlink() else prefix + name,
+                        )
+                except OSError:
+                    # A symlink loop (ELOOP), or an entry removed meanwhile.
+                    continue
+        return _Listing(folder, modules, folders)
+
+    def _scan_zip(self, folder: str, real: str) -> _Listing:
+        """List a folder inside a zip archive on the path, as zipimport sees it."""
+        modules: dict[str, str] = {}
+        folders: dict[str, tuple[str, str]] = {}
+        found = _split_archive(folder)
+        if found is not None:
+            archive, inner = found
+            tree = self._zips.get(archive)
+            if tree is None:
+                tree = self._zips[archive] = _read_archive(archive)
+            ranks = _ZIP_SUFFIX_RANK
+            for name, is_dir in tree.get(inner, {}).items():
+                stem, dot, suffix = name.partition(".")
+                if is_dir:
+                    if not dot and name.isidentifier():
+                        folders[name] = (folder + os.sep + name, real + os.sep + name)
+                    continue
+                rank = ranks.get(suffix)
+                if rank is None or not stem.isidentifier():
+                    continue
+                other = modules.setdefault(stem, name)
+                if other is not name and rank < ranks[other.partition(".")[2]]:
+                    modules[stem] = name
+        return _Listing(folder, modules, folders)
+
+
+def _split_archive(folder: str) -> tuple[str, str] | None:
+    """``("/x/a.zip", "pkg/sub")`` for ``/x/a.zip/pkg/sub``; ``None`` if no file is on the way."""
+    head = folder
+    tail: list[str] = []
+    while True:
+        try:
+            mode = os.stat(head).st_mode
+        except OSError:
+            parent, name = os.path.split(head)
+            if not name or parent == head:
+                return None
+            tail.append(name)
+            head = parent
+            continue
+        # The first existing ancestor: an archive if it is a file, else nothing.
+        return (head, "/".join(reversed(tail))) if S_ISREG(mode) else None
+
+
+def _read_archive(archive: str) -> dict[str, dict[str, bool]]:
+    """Folder (``"a/b"``, ``""`` for the top) -> {entry name: is a folder} of a zip archive."""
+    tree: dict[str, dict[str, bool]] = {}
+    names = _archive_members(archive)
+    for member in names:
+        parts = member.rstrip("/").split("/")
+        last = len(parts) - 1
+        for depth, part in enumerate(parts):
+            entries = tree.setdefault("/".join(parts[:depth]), {})
+            # Folders are implied by their members, as zipfile.Path implies them.
+            entries[part] = entries.get(part, False) or depth < last or member.endswith("/")
+    return tree
+
+
+def _archive_members(archive: str) -> list[str]:
+    """The member names of *archive* (``"pkg/mod.py"``), empty if it is no zip archive.
+
+    zipimport, loaded at start-up, reads the central directory itself (as
+    ``_files`` up to 3.12, ``_get_files()`` from 3.13), so listing an archive puts
+    no new module in sys.modules; ``zipfile`` is the fallback elsewhere.
+    """
+    import zipimport
+
+    try:
+        importer = zipimport.zipimporter(archive)
+    except (OSError, zipimport.ZipImportError):
+        return []
+    get_files = getattr(importer, "_get_files", None)
+    files = get_files() if get_files is not None else getattr(importer, "_files", None)
+    if isinstance(files, dict):
+        return [name.replace(os.sep, "/") for name in files]
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            return zf.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return []
+
+
+def _resolve_package(package: object) -> tuple[str, list[str]]:
+    """The name and search locations of *package*, found without importing it."""
+    if isinstance(package, ModuleType):
+        name = package.__name__
+        path = getattr(package, "__path__", None)
+        if path is None:
+            origin = getattr(package, "__file__", None)
+            raise ValueError(f"{name!r} is a module, not a package (no __path__): {origin}")
+        return name, [os.fspath(entry) for entry in path]
+    if not isinstance(package, str):
+        raise TypeError(
+            f"package must be a module or a dotted name (str), not {type(package).__name__}: "
+            f"{package!r}"
+        )
+    name = check_module_name(package, what="package name")
+    locations = search_locations(name)
+    if locations is None:
+        # Only now tell "not found" from "not a package": one look-up on success.
+        spec = find_spec_static(name)
+        if spec is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        raise ValueError(f"{name!r} is a module, not a package: {spec.origin}")
+    return name, locations
+
+
+def iter_submodules(
+    package: ModuleType | str, *, recursive: bool = True, namespace_packages: bool = False
+) -> Iterator[ModuleInfo]:
+    """Yield the submodules of *package*, found on disk without importing anything.
+
+    *package* is an imported package or a dotted name. Its location is resolved
+    through the finders on :data:`sys.meta_path` as ``import`` would (editable
+    installs included), but no code of the package, its parents or its submodules
+    runs and :data:`sys.modules` is not touched. Source files, sourceless ``.pyc``
+    files, extension modules (``_speedups.cpython-311-x86_64-linux-gnu.so`` is
+    ``_speedups``) and subpackages are found, in folders and in zip archives;
+    subpackages are walked too unless *recursive* is false. Folders without an
+    ``__init__`` file that hold modules are namespace subpackages, yielded only
+    with *namespace_packages*.
+
+    Names that are not identifiers (``not-a-module.py``, ``dotted.name.py``),
+    ``__init__``, ``__pycache__`` and ``__main__`` (a package's command-line
+    entry point: importing it would run the tool) are skipped. Modules come
+    sorted by name within each package, each package right before its children.
+    A folder reached a second time (symlinks, duplicate path entries) is skipped
+    with everything under it, so symlink loops end and each file is reported
+    once, under the first name found. The package itself is not yielded.
+    Arguments are checked when the function is called; folders are read as the
+    iterator advances.
+
+    Example:
+        >>> [info.name for info in iter_submodules("json")]
+        ['json.decoder', 'json.encoder', 'json.scanner', 'json.tool']
+        >>> [(info.name, info.is_package) for info in iter_submodules("email", recursive=False)][:2]
+        [('email._encoded_words', False), ('email._header_value_parser', False)]
+        >>> next(iter_submodules("email.mime")).path.name
+        'application.py'
+
+    :raises TypeError: *package* is neither a module nor a ``str``.
+    :raises ValueError: *package* is a malformed name, or a plain module rather
+        than a package.
+    :raises ModuleNotFoundError: no package of that name can be found.
+    """
+    name, locations = _resolve_package(package)
+    walker = _Walker(namespace_packages=namespace_packages)
+    return _walk(walker, name, walker.claim(locations), recursive=recursive)
+
+
+def _walk(
+    walker: _Walker, name: str, locations: Sequence[_Location], *, recursive: bool
+) -> Iterator[ModuleInfo]:
+    infos, packages = walker.children(name, locations)
+    stack = [(iter(infos), packages)]
+    while stack:
+        remaining, packages = stack[-1]
+        for info in remaining:
+            yield info
+            if recursive and info[2]:
+                infos, below = walker.children(info[0], packages[info[0]])
+                stack.append((iter(infos), below))
+                break
+        else:
+            stack.pop()
+
+
+def import_submodules(
+    package: ModuleType | str,
+    *,
+    recursive: bool = True,
+    on_error: Callable[[str, BaseException], object] | None = None,
+    on_import: Callable[[str], object] | None = None,
+) -> dict[str, ModuleType]:
+    """Import *package* and every submodule :func:`iter_submodules` finds; return them by name.
+
+    Modules are imported one at a time, in :func:`iter_submodules` order, the
+    package first; after a package is imported its children are looked up in its
+    live ``__path__``, so folders its ``__init__`` adds are walked too.
+    ``__main__`` modules are never imported. *on_import*, if given, is called with
+    each module's name right before its import, for progress reports: once per
+    module attempted, the package included (also when passed as a module object,
+    which is not imported again).
+
+    Without *on_error*, the first failure propagates and every module this call
+    imported is removed again: :data:`sys.modules` is exactly as before. With
+    *on_error*, each failure is passed to ``on_error(name, exception)`` and skipped,
+    and the walk goes on: ``SystemExit`` and any other :class:`BaseException`
+    count as failures, except :class:`KeyboardInterrupt`, which propagates (with
+    the same full rollback). The children of a package that failed are not
+    attempted. Either way a module that failed leaves nothing behind in
+    :data:`sys.modules`, nor anything it imported before failing.
+
+    Example:
+        >>> modules = import_submodules("json")
+        >>> sorted(modules)
+        ['json', 'json.decoder', 'json.encoder', 'json.scanner', 'json.tool']
+        >>> failed = []
+        >>> modules = import_submodules("json", on_error=lambda name, exc: failed.append(name))
+        >>> failed
+        []
+
+    :raises TypeError: *package* is neither a module nor a ``str``.
+    :raises ValueError: *package* is a malformed name, or a plain module rather
+        than a package.
+    :raises ModuleNotFoundError: no package of that name can be found.
+    :raises ModuleLoadError: without *on_error*, a module's code raised an
+        :class:`Exception` (the ``__cause__``; ``name`` and ``path`` say which).
+        Other exceptions (``SystemExit``, ``KeyboardInterrupt``...) propagate as
+        they are.
+    """
+    name, locations = _resolve_package(package)
+    walker = _Walker(namespace_packages=False)
+    static = walker.claim(locations)
+    modules: dict[str, ModuleType] = {}
+    snapshot = ModulesSnapshot()
+    done = False
+    try:
+        if isinstance(package, ModuleType):
+            root: ModuleType | None = package
+            if on_import is not None:
+                on_import(name)
+        else:
+            spec = find_spec_static(name)
+            origin = None if spec is None else spec.origin
+            root = _import_one(name, origin, on_error, on_import)
+        if root is not None:
+            modules[name] = root
+            live = walker.claim(getattr(root, "__path__", ()), own=static)
+            infos, packages = walker.children(name, live)
+            stack = [(iter(infos), packages)]
+            while stack:
+                remaining, packages = stack[-1]
+                for info in remaining:
+                    module = _import_one(info.name, info.path, on_error, on_import)
+                    if module is None:
+                        continue
+                    modules[info.name] = module
+                    if recursive and info.is_package:
+                        path = getattr(module, "__path__", ())
+                        live = walker.claim(path, own=packages[info.name])
+                        infos, below = walker.children(info.name, live)
+                        stack.append((iter(infos), below))
+                        break
+                else:
+                    stack.pop()
+        done = True
+    finally:
+        if not done:
+            snapshot.restore()
+    return modules
+
+
+def _import_one(
+    name: str,
+    path: str | os.PathLike[str] | None,
+    on_error: Callable[[str, BaseException], object] | None,
+    on_import: Callable[[str], object] | None,
+) -> ModuleType | None:
+    """Import *name*; on failure restore sys.modules, then report (``None``) or raise."""
+    from importlib import import_module
+
+    if on_import is not None:
+        on_import(name)
+    snapshot = ModulesSnapshot()
+    try:
+        return import_module(name)
+    except BaseException as exc:
+        snapshot.restore()
+        if on_error is not None and not isinstance(exc, KeyboardInterrupt):
+            on_error(name, exc)
+            return None
+        if isinstance(exc, Exception):
+            filename = None if path is None else os.fspath(path)
+            where = f" from {filename}" if filename else ""
+            raise ModuleLoadError(
+                f"cannot import {name!r}{where}: {type(exc).__name__}: {exc}",
+                name=name,
+                path=filename,
+            ) from exc
+        raise
