@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import weakref
 from importlib import _bootstrap, _bootstrap_external, machinery
 from types import ModuleType
 
@@ -27,11 +28,16 @@ from modutils.errors import ReloadError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-    from contextlib import AbstractContextManager
     from importlib.machinery import ModuleSpec
     from types import CodeType
+    from typing import Protocol
 
     from modutils._source import ImportStatement
+
+    class _Lock(Protocol):
+        def acquire(self) -> bool: ...
+        def release(self) -> None: ...
+
 
 __all__ = ["reload"]
 
@@ -44,11 +50,14 @@ _find_spec: Callable[[str, Sequence[str] | None, ModuleType | None], ModuleSpec 
 _find_spec = _bootstrap._find_spec  # type: ignore[attr-defined]
 _init_module_attrs = _bootstrap._init_module_attrs
 
-# The per-module import lock, as _bootstrap._exec holds it around a reload. Private
-# but present and unchanged in 3.10-3.13; without it reloads still work, unlocked.
-_ModuleLockManager: Callable[[str], AbstractContextManager[object]] | None = getattr(
-    _bootstrap, "_ModuleLockManager", None
-)
+# The per-module import locks (importlib._bootstrap._ModuleLock): re-entrant, and
+# waits on them are visible to importlib's deadlock detection, which raises
+# _DeadlockError instead of hanging. Private but present and unchanged in 3.10-3.13;
+# without them a modutils-level re-entrant lock per name is used instead.
+_get_module_lock: Callable[[str], _Lock] | None = getattr(_bootstrap, "_get_module_lock", None)
+_DeadlockError: type[Exception] = getattr(_bootstrap, "_DeadlockError", RuntimeError)
+_fallback_locks: weakref.WeakValueDictionary[str, _Lock] = weakref.WeakValueDictionary()
+_fallback_guard = threading.Lock()
 
 _NamespaceLoader: type | None = getattr(_bootstrap_external, "_NamespaceLoader", None)
 
@@ -68,10 +77,15 @@ _importers_cache: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, list[str
 def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
     """Re-execute a loaded module from its current source, all or nothing.
 
-    On success this is :func:`importlib.reload`: the module is found again (through
-    its parent package's ``__path__``), its ``__spec__``, ``__loader__``,
+    On success this is :func:`importlib.reload`: the module is found again by name
+    (through its parent package's ``__path__``), its ``__spec__``, ``__loader__``,
     ``__file__`` and ``__cached__`` are refreshed, and its code runs in the existing
-    namespace, so the same module object is returned. Unlike it, any failure (a
+    namespace, so the same module object is returned. A module loaded from a path
+    that a search by its name does not lead to (:func:`~modutils.import_path`,
+    ``importlib.util.spec_from_file_location``, pytest's ``importlib`` import mode)
+    is re-executed from its own ``__spec__`` instead, as long as its source file
+    exists; :func:`importlib.reload` fails on it, or runs whatever other file the
+    name leads to. Unlike it, any failure (a
     ``SyntaxError``, an exception half-way through the module body, a deleted
     source) restores the namespace exactly (the same names bound to the very same
     objects, ``__spec__`` included) and :data:`sys.modules` exactly (modules first
@@ -87,9 +101,14 @@ def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
 
     Bytecode is never trusted when it cannot be told apart from stale bytecode: if
     the ``.pyc`` file was written in the same second as the source's mtime, or
-    earlier, the source is compiled instead (CPython issue 75953). Each module is
-    re-executed while holding its import lock, so another thread importing it
-    waits for the reload to finish instead of seeing a half-built namespace.
+    earlier, the source is compiled instead (CPython issue 75953).
+
+    The import lock of every module in the set is held from before its state is
+    saved until it is committed or rolled back: another thread importing one of
+    them waits instead of seeing a half-built namespace, and reloads of the same
+    module from several threads run one after the other, so that one that fails
+    never rolls back over one that succeeded. The locks are taken in name order,
+    so overlapping sets reloaded from two threads cannot deadlock each other.
 
     Example:
         >>> import importlib, pathlib, sys, tempfile
@@ -119,8 +138,9 @@ def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
     :raises ValueError: *module* is a malformed module name.
     :raises ModuleNotFoundError: *module* is not in :data:`sys.modules`.
     :raises ReloadError: the module is builtin, frozen, an extension or has no
-        source (nothing was touched), or re-executing it or a dependent failed
-        (everything was rolled back); the original exception is the ``__cause__``.
+        source, or waiting for its import lock would deadlock (nothing was
+        touched), or re-executing it or a dependent failed (everything was rolled
+        back); the original exception is the ``__cause__``.
     """
     name, target = _resolve_target(module)
     spec = target.__dict__.get("__spec__")
@@ -139,27 +159,48 @@ def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
     # A module already being re-executed further up this thread's stack belongs to
     # that outer reload; running it again from here would recurse.
     order = [name] + [other for other in order[1:] if other not in active]
-    transaction = _Transaction(order)
     active.update(order)
+    locks: list[_Lock] = []
     try:
-        transaction.run()
-    except Exception as exc:
-        failed = transaction.current
-        path = _location(transaction.modules[failed])
-        where = path or "no file"
-        if failed == name:
-            message = f"reloading {name!r} from {where} failed: {type(exc).__name__}: {exc}"
-        else:
-            message = (
-                f"reloading {name!r} with its dependents failed in {failed!r} ({where}): "
-                f"{type(exc).__name__}: {exc}"
-            )
-        if len(order) > 1:
-            message += f"; all {len(order)} modules were rolled back"
-        raise ReloadError(message, name=failed, path=path) from exc
+        # Locked before anything is saved: a snapshot taken while another thread's
+        # reload of the same module is under way would, on failure, be restored
+        # over that reload's result.
+        try:
+            _lock_all(order, locks)
+        except _DeadlockError as exc:
+            path = _location(target)
+            raise ReloadError(
+                f"cannot reload {name!r} ({path or 'no file'}): waiting for the import locks "
+                f"would deadlock with another thread ({exc}); it was left untouched",
+                name=name,
+                path=path,
+            ) from exc
+        transaction = _Transaction(order, target)
+        try:
+            transaction.run()
+        except Exception as exc:
+            raise _failure(name, order, transaction, exc) from exc
     finally:
+        for lock in reversed(locks):
+            lock.release()
         active.difference_update(order)
     return target
+
+
+def _failure(name: str, order: list[str], transaction: _Transaction, exc: Exception) -> ReloadError:
+    failed = transaction.current
+    path = _location(transaction.modules[failed])
+    where = path or "no file"
+    if failed == name:
+        message = f"reloading {name!r} from {where} failed: {type(exc).__name__}: {exc}"
+    else:
+        message = (
+            f"reloading {name!r} with its dependents failed in {failed!r} ({where}): "
+            f"{type(exc).__name__}: {exc}"
+        )
+    if len(order) > 1:
+        message += f"; all {len(order)} modules were rolled back"
+    return ReloadError(message, name=failed, path=path)
 
 
 def _resolve_target(module: object) -> tuple[str, ModuleType]:
@@ -234,22 +275,32 @@ def _active_names() -> set[str]:
     return names
 
 
-class _NoLock:
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-def _module_lock(name: str) -> AbstractContextManager[object]:
-    return _NoLock() if _ModuleLockManager is None else _ModuleLockManager(name)
+def _module_lock(name: str) -> _Lock:
+    if _get_module_lock is not None:
+        return _get_module_lock(name)
+    with _fallback_guard:
+        lock = _fallback_locks.get(name)
+        if lock is None:
+            lock = _fallback_locks[name] = threading.RLock()
+        return lock
 
 
-class _Busy:
-    """Hold *name*'s import lock and mark *spec* as initialising while inside.
+def _lock_all(names: list[str], held: list[_Lock]) -> None:
+    """Acquire the import lock of every name, appending each to *held* once acquired.
+
+    One fixed order (sorted names) for every caller means two threads whose sets
+    overlap never hold one lock each while waiting for the other's. A cycle with a
+    thread that is importing (whose locks are taken in import order) is detected by
+    importlib's _ModuleLock.acquire, which raises _DeadlockError.
+    """
+    for name in sorted(set(names)):
+        lock = _module_lock(name)
+        lock.acquire()
+        held.append(lock)
+
+
+class _Initializing:
+    """Mark *spec* as initialising while inside; the caller holds its import lock.
 
     A plain ``import name`` of a module already in sys.modules only takes the
     module lock when ``__spec__._initializing`` is true (import_ensure_initialized
@@ -257,15 +308,13 @@ class _Busy:
     _bootstrap._load_unlocked does for a first import, makes other threads wait.
     """
 
-    __slots__ = ("lock", "previous", "spec")
+    __slots__ = ("previous", "spec")
 
-    def __init__(self, name: str, spec: object) -> None:
-        self.lock = _module_lock(name)
+    def __init__(self, spec: object) -> None:
         self.spec = spec
         self.previous: object = _MISSING
 
     def __enter__(self) -> None:
-        self.lock.__enter__()
         if self.spec is not None:
             self.previous = getattr(self.spec, "_initializing", _MISSING)
             try:
@@ -274,28 +323,30 @@ class _Busy:
                 self.spec = None
 
     def __exit__(self, *exc_info: object) -> None:
-        try:
-            if self.spec is not None:
-                if self.previous is _MISSING:
-                    # importlib leaves False on a spec after loading from it.
-                    self.spec._initializing = False  # type: ignore[attr-defined]
-                else:
-                    self.spec._initializing = self.previous  # type: ignore[attr-defined]
-        finally:
-            self.lock.__exit__(None, None, None)
+        if self.spec is not None:
+            if self.previous is _MISSING:
+                # importlib leaves False on a spec after loading from it.
+                self.spec._initializing = False  # type: ignore[attr-defined]
+            else:
+                self.spec._initializing = self.previous  # type: ignore[attr-defined]
 
 
 class _Transaction:
-    """Re-execute modules in order; on any failure put all of them back."""
+    """Re-execute modules in order; on any failure put all of them back.
+
+    Created and run while the caller holds the import lock of every module in it.
+    """
 
     __slots__ = ("current", "modules", "namespaces", "order", "snapshot")
 
-    def __init__(self, order: list[str]) -> None:
+    def __init__(self, order: list[str], target: ModuleType) -> None:
         self.order = order
         self.snapshot = ModulesSnapshot()
         saved = self.snapshot.saved
-        # A dependent another thread dropped from sys.modules meanwhile is not reloaded.
-        self.modules = {name: saved[name] for name in order if name in saved}
+        # A dependent another thread dropped from sys.modules meanwhile is not
+        # reloaded; the target always is, so that losing it fails in _reexecute.
+        self.modules = {order[0]: target}
+        self.modules.update((name, saved[name]) for name in order[1:] if name in saved)
         self.namespaces: dict[str, dict[str, object]] = {}
         self.current = order[0]
 
@@ -306,8 +357,7 @@ class _Transaction:
             # may change another's (``import b; b.x = 1``).
             for name, module in self.modules.items():
                 self.current = name
-                with _module_lock(name):
-                    self.namespaces[name] = dict(module.__dict__)
+                self.namespaces[name] = dict(module.__dict__)
             for name, module in self.modules.items():
                 self.current = name
                 _reexecute(name, module)
@@ -329,7 +379,7 @@ class _Transaction:
             if saved is None:
                 continue
             namespace = self.modules[name].__dict__
-            with _Busy(name, namespace.get("__spec__")):
+            with _Initializing(namespace.get("__spec__")):
                 _restore_namespace(namespace, saved)
 
 
@@ -347,28 +397,13 @@ def _restore_namespace(namespace: dict[str, object], saved: dict[str, object]) -
 
 def _reexecute(name: str, module: ModuleType) -> None:
     """Find *name*'s spec again and run its code in *module*, as importlib.reload does."""
-    parent_name = name.rpartition(".")[0]
-    package_path: Sequence[str] | None = None
-    if parent_name:
-        parent = sys.modules.get(parent_name)
-        if parent is None:
-            raise ImportError(f"parent {parent_name!r} not in sys.modules", name=parent_name)
-        package_path = getattr(parent, "__path__", None)
-        if package_path is None:
-            raise ImportError(f"parent {parent_name!r} is not a package", name=parent_name)
-    spec = _find_spec(name, package_path, module)
-    if spec is None:
-        raise ModuleNotFoundError(
-            f"module {name!r} cannot be found any more (source deleted, or not importable "
-            "by name from sys.path)",
-            name=name,
-        )
+    spec = _spec_for_reload(name, module)
     reason = _why_not_reloadable(spec)
     if reason is not None:
         raise ImportError(f"{name!r} is now found as {spec.origin!r}, but {reason}", name=name)
     # Compiling first means a SyntaxError fails before the namespace is touched.
     code = _source_code(spec, name)
-    with _Busy(name, spec):
+    with _Initializing(spec):
         if sys.modules.get(name) is not module:
             raise ImportError(f"module {name!r} not in sys.modules", name=name)
         _init_module_attrs(spec, module, override=True)
@@ -378,22 +413,130 @@ def _reexecute(name: str, module: ModuleType) -> None:
             exec(code, module.__dict__)
 
 
-def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
-    """The code to run for a plain source file, or ``None`` to defer to the loader.
+def _spec_for_reload(name: str, module: ModuleType) -> ModuleSpec:
+    """The spec to re-execute *module* from: found again by name, or its own.
 
-    Timestamp ``.pyc`` files record the source mtime in whole seconds (CPython
-    issue 75953), so a same-size edit within that second looks up to date. The
-    cache is used only when it was written in a later second than the source's
-    mtime; otherwise the source is compiled and the cache rewritten.
+    importlib.reload always finds the spec again by name (with the parent's
+    ``__path__``), and that stays the rule for a module importable by name, even
+    when the name now leads to another file. A module loaded from a path the name
+    does not lead to (``spec_from_file_location``, import_path, pytest's importlib
+    mode) would instead not be found, or be found as some unrelated module that
+    happens to share its name: it is re-executed from its own spec, as
+    importlib.reload does when the finders return that same file, provided that
+    file still exists.
+    """
+    own: ModuleSpec | None = module.__dict__.get("__spec__")
+    parent_name = name.rpartition(".")[0]
+    package_path: Sequence[str] | None = None
+    problem = ""
+    if parent_name:
+        parent = sys.modules.get(parent_name)
+        package_path = getattr(parent, "__path__", None)
+        if parent is None:
+            problem = f"its parent {parent_name!r} is not in sys.modules"
+        elif package_path is None:
+            problem = f"its parent {parent_name!r} is not a package"
+    found = None if problem else _find_spec(name, package_path, module)
+    if found is not None and (own is None or found.origin == own.origin):
+        return found
+    own_file = _own_source(own)
+    if own is None or own_file is None:
+        if found is not None:
+            return found
+        raise ModuleNotFoundError(
+            f"module {name!r} cannot be found any more: "
+            f"{problem or 'no finder on sys.meta_path finds it by name'}, and "
+            f"{_why_not_own(own)}",
+            name=name,
+        )
+    if found is None or (
+        not _same_file(found.origin, own_file)
+        and not _findable_by_name(own_file, own, package_path)
+    ):
+        return own
+    return found
+
+
+def _own_source(spec: ModuleSpec | None) -> str | None:
+    """The existing file from which *spec*'s own loader can run the module again, or None.
+
+    Any loader with exec_module whose spec has a location will do, not only those
+    with ``get_code``/``get_source``: pytest's AssertionRewritingHook, the loader of
+    conftests and test modules, has neither and reads ``__spec__.origin`` itself.
+    """
+    if spec is None or not spec.has_location or _why_not_reloadable(spec) is not None:
+        return None
+    origin = spec.origin
+    return origin if isinstance(origin, str) and os.path.isfile(origin) else None
+
+
+def _why_not_own(spec: ModuleSpec | None) -> str:
+    if spec is None:
+        return "it has no __spec__ of its own"
+    if spec.has_location and isinstance(spec.origin, str):
+        return f"its source {spec.origin!r} no longer exists"
+    return "its own spec names no source file to run again"
+
+
+def _same_file(path: str | None, other: str) -> bool:
+    if path is None:
+        return False
+    try:
+        return os.path.samefile(path, other)
+    except (OSError, ValueError):
+        return False
+
+
+def _findable_by_name(file: str, spec: ModuleSpec, package_path: Sequence[str] | None) -> bool:
+    """Whether *file* sits where a search by *spec*'s name looks: importable by name.
+
+    That is ``<entry>/<last part><suffix>``, or ``<entry>/<last part>/__init__<suffix>``
+    for a package, with a suffix the path-based finders load and ``<entry>`` in the
+    parent's ``__path__`` (:data:`sys.path` for a top-level module).
+    """
+    folder, filename = os.path.split(file)
+    suffix = next((s for s in machinery.all_suffixes() if filename.endswith(s)), None)
+    if suffix is None:
+        return False
+    stem = filename[: -len(suffix)]
+    if spec.submodule_search_locations is not None:
+        if stem != "__init__":
+            return False
+        folder, stem = os.path.split(folder)
+    if stem != spec.name.rpartition(".")[2]:
+        return False
+    # sys.path and __path__ may hold anything at run time; finders skip non-str entries.
+    entries: Sequence[object] = sys.path if package_path is None else package_path
+    real = os.path.realpath(folder)
+    return any(
+        isinstance(entry, str) and os.path.realpath(entry or os.curdir) == real
+        for entry in list(entries)
+    )
+
+
+def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
+    """The code to run for a source file, or ``None`` to defer to the loader.
+
+    For a SourceFileLoader (or a subclass that keeps its exec_module, which only
+    runs ``get_code``), the code is made up front, so that a SyntaxError fails
+    before the namespace is touched. Timestamp ``.pyc`` files record the source
+    mtime in whole seconds (CPython issue 75953), so a same-size edit within that
+    second looks up to date: the cache is used only when it was written in a later
+    second than the source's mtime; otherwise the source is compiled and the cache
+    rewritten. A spec without a ``cached`` path (a file whose suffix is not a
+    source suffix) is always compiled from source and writes no bytecode.
     """
     loader = spec.loader
     base = machinery.SourceFileLoader
-    if not (
-        isinstance(loader, base)
-        and type(loader).get_code is base.get_code
-        and type(loader).exec_module is base.exec_module
-    ):
+    if not isinstance(loader, base) or type(loader).exec_module is not base.exec_module:
         return None
+    if type(loader).get_code is not base.get_code:
+        # A subclass with its own get_code (import_path's source-only loader) decides
+        # about bytecode itself; _LoaderBasics.exec_module would call it the same way.
+        code = loader.get_code(name)
+        if code is None:
+            raise ImportError(f"cannot reload {name!r}: its loader's get_code() returned None")
+        return code
     source_path = loader.get_filename(name)
     stat = os.stat(source_path)
     cache_path = spec.cached

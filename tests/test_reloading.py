@@ -244,38 +244,245 @@ def test_failed_reload_drops_the_modules_it_imported(tree: Tree, prefix: str) ->
     _assert_same_modules(modules)
 
 
-# --- issue 11: a failed reload keeps __spec__ ---------------------------------------------
+# --- modules loaded from a path ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("how", ["loaded-from-path", "source-deleted"])
-def test_failed_reload_keeps_the_original_spec_object(
-    tree: Tree, tmp_path: Path, prefix: str, how: str
-) -> None:
-    # importlib.reload assigns module.__spec__ = _find_spec(...) first, so it is None
-    # when the module cannot be found by name any more.
-    if how == "loaded-from-path":
-        name = f"{prefix}outside"
-        path = tmp_path / "elsewhere" / "plugin.py"
-        path.parent.mkdir()
-        path.write_text("VALUE = 1\n", encoding="utf-8")
-        spec = importlib.util.spec_from_file_location(name, path)
+def _load_from_path(kind: str, tmp_path: Path, prefix: str, source: str) -> types.ModuleType:
+    """Load a module the way *kind* says, from a folder that is not on sys.path."""
+    folder = tmp_path / "elsewhere"
+    package = folder / f"{prefix}pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(source, encoding="utf-8")
+    (package / "plugin.py").write_text(source, encoding="utf-8")
+    plain = folder / f"{prefix}plugin.py"
+    plain.write_text(source, encoding="utf-8")
+    (folder / f"{prefix}plugin.txt").write_text(source, encoding="utf-8")
+    if kind == "by-name":
+        sys.path.insert(0, str(folder))
+        importlib.invalidate_caches()
+        return importlib.import_module(f"{prefix}plugin")
+    if kind == "spec_from_file_location":
+        spec = importlib.util.spec_from_file_location(f"{prefix}plugin", plain)
         assert spec is not None
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
+        sys.modules[spec.name] = module
         spec.loader.exec_module(module)
-    else:
-        (module,) = tree({f"{prefix}gone.py": "VALUE = 1\n"}, f"{prefix}gone")
-        spec = module.__spec__
-        assert spec is not None
-        os.remove(module.__file__ or "")
-        importlib.invalidate_caches()
-    saved = _namespace(module)
+        return module
+    target = {
+        "import_path": plain,
+        "import_path-txt": folder / f"{prefix}plugin.txt",
+        "import_path-package": package,
+        "import_path-in-package": package / "plugin.py",
+    }[kind]
+    return modutils.import_path(target)
+
+
+PATH_LOADED = [
+    "import_path",
+    "import_path-txt",
+    "import_path-package",
+    "import_path-in-package",
+    "spec_from_file_location",
+]
+
+
+@pytest.mark.parametrize("kind", PATH_LOADED)
+def test_a_module_loaded_from_a_path_is_reloaded_from_its_own_file(
+    tmp_path: Path, prefix: str, kind: str
+) -> None:
+    # importlib.reload raises ModuleNotFoundError here (after setting __spec__ to
+    # None), except for the submodule, which its package's __path__ finds.
+    module = _load_from_path(kind, tmp_path, prefix, "VALUE = 1\nKEEP = 'kept'\n")
+    spec, file = module.__spec__, module.__file__
+    _rewrite(module, "VALUE = 2\n")
+    assert modutils.reload(module) is module
+    assert module.VALUE == 2
+    assert module.KEEP == "kept"
+    assert module.__file__ == file
+    assert sys.modules[module.__name__] is module
+    if kind != "import_path-in-package":
+        # Nothing else to find it with: its own spec object is used again.
+        assert module.__spec__ is spec
+    spec = module.__spec__
+    saved, modules = _namespace(module), sys.modules.copy()
+    for broken in ("VALUE = 3\nraise RuntimeError('half-way')\n", "VALUE = 3\ndef f(:\n"):
+        _rewrite(module, broken)
+        with pytest.raises(ReloadError, match=module.__name__) as info:
+            modutils.reload(module)
+        assert info.value.path == file
+        assert module.__spec__ is spec
+        _assert_same_namespace(module, saved)
+        _assert_same_modules(modules)
+
+
+def test_a_conftest_imported_by_pytest_in_importlib_mode(pytester: pytest.Pytester) -> None:
+    # A rootdir conftest is named "conftest" and its folder is not on sys.path (the
+    # subprocess has its cwd there, one level up); its loader is pytest's
+    # AssertionRewritingHook (no get_code, no get_source).
+    project = pytester.mkdir("project")
+    (project / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (project / "conftest.py").write_text("VALUE = 'one'\n", encoding="utf-8")
+    (project / "test_reload_conftest.py").write_text(
+        textwrap.dedent(
+            """
+        import sys
+        import pytest
+        import modutils
+
+        def test_reload(request):
+            path = request.config.rootpath / "conftest.py"
+            (module,) = [
+                module for module in list(sys.modules.values())
+                if getattr(module, "__file__", None) == str(path)
+            ]
+            spec = module.__spec__
+            # Another size: pytest's own cache of rewritten code is also checked
+            # by whole-second mtime and size.
+            path.write_text("VALUE = 'two, longer'\\n")
+            assert modutils.reload(module) is module
+            assert (module.VALUE, module.__spec__) == ("two, longer", spec)
+            path.write_text("VALUE = 'three'\\nraise RuntimeError('broken')\\n")
+            with pytest.raises(modutils.ReloadError, match="broken"):
+                modutils.reload(module)
+            assert (module.VALUE, module.__spec__) == ("two, longer", spec)
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = pytester.runpytest_subprocess(
+        "--import-mode=importlib", "-p", "no:cacheprovider", str(project)
+    )
+    result.assert_outcomes(passed=1)
+
+
+# --- issue 11: a failed reload keeps __spec__ ---------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["by-name", *PATH_LOADED])
+def test_a_deleted_source_fails_and_keeps_the_original_spec_object(
+    tmp_path: Path, prefix: str, kind: str
+) -> None:
+    # importlib.reload assigns module.__spec__ = _find_spec(...) first, so it is None
+    # when the module cannot be found by name any more.
+    module = _load_from_path(kind, tmp_path, prefix, "VALUE = 1\n")
+    spec = module.__spec__
+    os.remove(module.__file__ or "")
+    importlib.invalidate_caches()
+    saved, modules = _namespace(module), sys.modules.copy()
     with pytest.raises(ReloadError, match="cannot be found") as info:
         modutils.reload(module)
     assert isinstance(info.value.__cause__, ModuleNotFoundError)
+    assert "no longer exists" in str(info.value)
     assert module.__spec__ is spec
     _assert_same_namespace(module, saved)
+    _assert_same_modules(modules)
+
+
+@pytest.mark.parametrize("suffix", [".py", ".txt"])
+def test_a_path_loaded_module_is_not_replaced_by_a_namesake(
+    tmp_path: Path, write_tree: WriteTree, prefix: str, suffix: str
+) -> None:
+    # A module importable by the same name: on sys.path for the .py file; beside
+    # the .txt file (a suffix no finder loads) in a folder that is on sys.path.
+    name = f"{prefix}clash"
+    root = write_tree({f"{name}.py": "VALUE = 'namesake'\n"})
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+    folder = tmp_path / "plugins" if suffix == ".py" else root
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}{suffix}"
+    path.write_text("VALUE = 'plugin'\n", encoding="utf-8")
+    module = modutils.import_path(path, name=name)
+    _rewrite(module, "VALUE = 'plugin, edited'\n")
+    modutils.reload(module)
+    assert module.VALUE == "plugin, edited"
+    assert module.__file__ == str(path)
+    # What the standard library does instead: runs the namesake in the plugin.
+    importlib.reload(module)
+    assert module.VALUE == "namesake"
+
+
+def test_a_module_importable_by_name_follows_its_name(
+    tmp_path: Path, write_tree: WriteTree, prefix: str
+) -> None:
+    # As importlib.reload: the module's own file still exists and still sits on
+    # sys.path, but a search by name now finds another file first.
+    name = f"{prefix}shadowed"
+    root = write_tree({f"{name}.py": "VALUE = 'original'\n"})
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+    module = importlib.import_module(name)
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / f"{name}.py").write_text("VALUE = 'shadow'\n", encoding="utf-8")
+    sys.path.insert(0, str(first))
+    importlib.invalidate_caches()
+    modutils.reload(module)
+    assert module.VALUE == "shadow"
+    assert module.__file__ == str(first / f"{name}.py")
+
+
+@pytest.mark.parametrize("how", ["import_path", "spec_from_file_location"])
+def test_a_txt_twin_never_runs_the_py_bytecode_or_writes_its_own(
+    tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    name = f"{prefix}twin"
+    py_file, txt_file = tmp_path / f"{name}.py", tmp_path / f"{name}.txt"
+    # Same size and mtime: the .py's timestamp .pyc validates for the .txt too.
+    py_file.write_text("VALUE = 'py'\n", encoding="utf-8")
+    txt_file.write_text("VALUE = 'tx'\n", encoding="utf-8")
+    past = (int(time.time()) - 100) * 10**9
+    for path in (py_file, txt_file):
+        os.utime(path, ns=(past, past))
+    sys.path.insert(0, str(tmp_path))
+    importlib.invalidate_caches()
+    importlib.import_module(name)
+    caches = sorted((tmp_path / "__pycache__").iterdir())
+    cache_bytes = [path.read_bytes() for path in caches]
+    if how == "import_path":
+        module = modutils.import_path(txt_file, name=f"{name}_txt")
+    else:
+        # The plain SourceFileLoader, whose get_code shares the .py's cache (issue 11).
+        loader = importlib.machinery.SourceFileLoader(f"{name}_txt", str(txt_file))
+        spec = importlib.util.spec_from_file_location(f"{name}_txt", txt_file, loader=loader)
+        assert spec is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        exec(compile(txt_file.read_text(), str(txt_file), "exec"), module.__dict__)
+    module.VALUE = "stale"  # type: ignore[attr-defined]
+    modutils.reload(module)
+    assert module.VALUE == "tx"
+    assert sorted((tmp_path / "__pycache__").iterdir()) == caches
+    assert [path.read_bytes() for path in caches] == cache_bytes
+
+
+@pytest.mark.parametrize("kind", ["import_path", "spec_from_file_location", "import_path-txt"])
+@pytest.mark.parametrize("fails", [False, True], ids=["succeeds", "fails"])
+def test_dependents_include_modules_loaded_from_a_path(
+    tree: Tree, tmp_path: Path, prefix: str, kind: str, fails: bool
+) -> None:
+    p = prefix
+    (base,) = tree({f"{p}base.py": "class Thing: pass\n"}, f"{p}base")
+    plugin = _load_from_path(kind, tmp_path, p, f"from {p}base import Thing\nMARK = 1\n")
+    assert plugin.Thing is base.Thing
+    saved = {module: _namespace(module) for module in (base, plugin)}
+    modules = sys.modules.copy()
+    _rewrite(base, "class Thing: pass\nNEW = 1\n")
+    if fails:
+        _rewrite(plugin, f"from {p}base import Thing\nMARK = 2\nraise KeyError('plugin')\n")
+        with pytest.raises(ReloadError, match=rf"failed in '{plugin.__name__}'") as info:
+            modutils.reload(base, dependents=True)
+        assert info.value.path == plugin.__file__
+        for module, namespace in saved.items():
+            _assert_same_namespace(module, namespace)
+        _assert_same_modules(modules)
+    else:
+        modutils.reload(base, dependents=True)
+        assert base.NEW == 1
+        assert plugin.Thing is base.Thing
+        assert plugin.Thing is not saved[base]["Thing"]
 
 
 # --- issue 11: no stale bytecode -----------------------------------------------------------
@@ -775,15 +982,258 @@ def test_another_thread_importing_waits_for_the_reload(tree: Tree, prefix: str, 
     assert seen == {"A": "new", "DONE": "new"}
 
 
-def test_works_without_the_import_lock_manager(
-    tree: Tree, prefix: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(reloading, "_ModuleLockManager", None)
+@pytest.fixture(params=["import-locks", "fallback-locks"])
+def lock_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run with importlib's module locks, and with modutils' own when they are missing."""
+    if request.param == "fallback-locks":
+        monkeypatch.setattr(reloading, "_get_module_lock", None)
+    return str(request.param)
+
+
+def test_works_without_the_import_lock_functions(tree: Tree, prefix: str, lock_kind: str) -> None:
     (module,) = tree({f"{prefix}m.py": "X = 1\n"}, f"{prefix}m")
     _rewrite(module, "X = 2\n")
-    assert modutils.reload(module).X == 2
+    assert modutils.reload(module, dependents=True).X == 2
     saved = _namespace(module)
     _rewrite(module, "X = 3\nraise OSError\n")
     with pytest.raises(ReloadError):
         modutils.reload(module)
     _assert_same_namespace(module, saved)
+
+
+def _gate_module(prefix: str) -> str:
+    """Source of a module that lets one named thread stop half-way through a body."""
+    return (
+        "import threading\n"
+        "entered = threading.Event()\n"
+        "release = threading.Event()\n"
+        "def pause(thread_name):\n"
+        "    if threading.current_thread().name == thread_name:\n"
+        "        entered.set()\n"
+        "        assert release.wait(10)\n"
+    )
+
+
+def _run_threads(
+    *targets: tuple[str, Callable[[], object]],
+) -> tuple[dict[str, threading.Thread], dict[str, BaseException]]:
+    errors: dict[str, BaseException] = {}
+
+    def run(name: str, target: Callable[[], object]) -> None:
+        try:
+            target()
+        except BaseException as exc:
+            errors[name] = exc
+
+    threads = {
+        name: threading.Thread(target=run, args=(name, target), name=name)
+        for name, target in targets
+    }
+    return threads, errors
+
+
+def test_a_failed_reload_never_rolls_back_over_a_successful_one(
+    tree: Tree, prefix: str, lock_kind: str
+) -> None:
+    # "winner" reloads first and succeeds; "loser" starts while winner's module body
+    # is half-way and fails. Both run the same source: it fails in loser only.
+    gate_name, name, fresh = f"{prefix}gate", f"{prefix}racy", f"{prefix}fresh"
+    gate, module = tree(
+        {
+            f"{gate_name}.py": _gate_module(prefix),
+            f"{name}.py": "WHO = 'initial'\n",
+            f"{fresh}.py": "",
+        },
+        gate_name,
+        name,
+    )
+    _rewrite(
+        module,
+        f"""\
+        import threading, {gate_name}
+        WHO = threading.current_thread().name
+        {gate_name}.pause("winner")
+        import {fresh}
+        if WHO == "loser":
+            raise RuntimeError("the loser fails")
+        """,
+    )
+    threads, errors = _run_threads(
+        ("winner", lambda: modutils.reload(module)), ("loser", lambda: modutils.reload(module))
+    )
+    threads["winner"].start()
+    try:
+        assert gate.entered.wait(10)
+        threads["loser"].start()
+        # Give loser time to reach its lock: without one it would save its snapshot
+        # of sys.modules (without the module winner imports next) right away.
+        threads["loser"].join(0.3)
+        assert threads["loser"].is_alive()
+    finally:
+        gate.release.set()
+        for thread in threads.values():
+            thread.join(10)
+    assert "winner" not in errors
+    assert isinstance(errors["loser"], ReloadError)
+    assert module.WHO == "winner"
+    assert sys.modules[fresh] is getattr(module, fresh.partition(".")[0])
+    assert sys.modules[name] is module
+
+
+def test_overlapping_dependents_sets_run_one_after_the_other(
+    tree: Tree, prefix: str, lock_kind: str
+) -> None:
+    # first reloads a with its dependent b; second reloads b alone while first is
+    # half-way through a. second must wait until first has committed b too.
+    p = prefix
+    log, gate_name = _log_module(p), f"{p}gate"
+    stamp = "import threading\n{p}log.events.append((__name__, threading.current_thread().name))\n"
+    gate, a, b = tree(
+        {
+            f"{p}log.py": "events = []\n",
+            f"{gate_name}.py": _gate_module(p),
+            f"{p}a.py": log + "X = object()\n",
+            f"{p}b.py": log + f"from {p}a import X\n",
+        },
+        gate_name,
+        f"{p}a",
+        f"{p}b",
+    )
+    events = sys.modules[f"{p}log"].events
+    _rewrite(
+        a,
+        f"import {p}log, {gate_name}\n"
+        + stamp.format(p=p)
+        + f"{gate_name}.pause('first')\nX = object()\n",
+    )
+    _rewrite(b, f"import {p}log\n" + stamp.format(p=p) + f"from {p}a import X\n")
+    events.clear()
+    threads, errors = _run_threads(
+        ("first", lambda: modutils.reload(a, dependents=True)),
+        ("second", lambda: modutils.reload(b)),
+    )
+    threads["first"].start()
+    try:
+        assert gate.entered.wait(10)
+        threads["second"].start()
+        threads["second"].join(0.3)
+        assert threads["second"].is_alive()
+    finally:
+        gate.release.set()
+        for thread in threads.values():
+            thread.join(10)
+    assert errors == {}
+    assert events == [(f"{p}a", "first"), (f"{p}b", "first"), (f"{p}b", "second")]
+    assert b.X is a.X
+
+
+def test_locks_are_taken_in_name_order_and_released(
+    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+) -> None:
+    p = prefix
+    tree(
+        {f"{p}c.py": "", f"{p}b.py": f"import {p}c\n", f"{p}a.py": f"import {p}b\n"},
+        f"{p}c",
+        f"{p}b",
+        f"{p}a",
+    )
+    taken: list[str] = []
+    real = reloading._module_lock
+
+    class Recording:
+        def __init__(self, name: str) -> None:
+            self.name, self.lock = name, real(name)
+
+        def acquire(self) -> bool:
+            taken.append(f"+{self.name}")
+            return self.lock.acquire()
+
+        def release(self) -> None:
+            taken.append(f"-{self.name}")
+            self.lock.release()
+
+    monkeypatch.setattr(reloading, "_module_lock", Recording)
+    # Reloaded c, b, a: locked a, b, c whatever the reload order.
+    modutils.reload(f"{p}c", dependents=True)
+    assert taken == [f"+{p}a", f"+{p}b", f"+{p}c", f"-{p}c", f"-{p}b", f"-{p}a"]
+
+
+def test_a_deadlock_on_the_locks_fails_untouched_and_releases_them(
+    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+) -> None:
+    p = prefix
+    a, b = tree({f"{p}a.py": "X = 1\n", f"{p}b.py": f"import {p}a\n"}, f"{p}a", f"{p}b")
+    real = reloading._module_lock
+    released: list[str] = []
+
+    class Deadlocking:
+        def __init__(self, name: str) -> None:
+            self.name, self.lock = name, real(name)
+
+        def acquire(self) -> bool:
+            if self.name == f"{p}b":
+                raise reloading._DeadlockError(f"deadlock detected by {self.name}")
+            return self.lock.acquire()
+
+        def release(self) -> None:
+            released.append(self.name)
+            self.lock.release()
+
+    monkeypatch.setattr(reloading, "_module_lock", Deadlocking)
+    _rewrite(a, "X = 2\n")
+    saved, modules = {m: _namespace(m) for m in (a, b)}, sys.modules.copy()
+    with pytest.raises(ReloadError, match=rf"cannot reload '{p}a'.*deadlock") as info:
+        modutils.reload(a, dependents=True)
+    assert isinstance(info.value.__cause__, reloading._DeadlockError)
+    assert released == [f"{p}a"]
+    for module, namespace in saved.items():
+        _assert_same_namespace(module, namespace)
+    _assert_same_modules(modules)
+
+
+def test_concurrent_reloads_of_overlapping_sets_do_not_deadlock(
+    tree: Tree, prefix: str, lock_kind: str
+) -> None:
+    # x and y import each other: reload(x, dependents=True) re-executes x then y,
+    # reload(y, dependents=True) y then x; unordered locking would deadlock.
+    p = prefix
+    x, y = tree(
+        {f"{p}x.py": f"import {p}y\nN = 1\n", f"{p}y.py": f"import {p}x\nN = 1\n"},
+        f"{p}x",
+        f"{p}y",
+    )
+    threads, errors = _run_threads(
+        *(
+            (
+                f"{module.__name__}-{index}",
+                lambda module=module: modutils.reload(module, dependents=True),
+            )
+            for index in range(20)
+            for module in (x, y)
+        )
+    )
+    for thread in threads.values():
+        thread.start()
+    for thread in threads.values():
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads.values())
+    assert errors == {}
+
+
+def test_a_module_dropped_while_waiting_for_its_lock_fails_untouched(
+    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+) -> None:
+    (module,) = tree({f"{prefix}m.py": "X = 1\n"}, f"{prefix}m")
+    _rewrite(module, "X = 2\n")
+    real = reloading._lock_all
+
+    def lock_all_meanwhile_dropped(names: list[str], held: list[object]) -> None:
+        real(names, held)  # type: ignore[arg-type]
+        del sys.modules[module.__name__]  # as another thread would, before we got the lock
+
+    monkeypatch.setattr(reloading, "_lock_all", lock_all_meanwhile_dropped)
+    saved = _namespace(module)
+    with pytest.raises(ReloadError, match=r"not in sys\.modules"):
+        modutils.reload(module)
+    _assert_same_namespace(module, saved)
+    assert module.__name__ not in sys.modules
