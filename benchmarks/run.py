@@ -28,7 +28,7 @@ def iter_rows(keyword: str = "") -> Iterator[Row]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the benchmark table; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("-k", dest="keyword", default="", help="only the modules whose name has TEXT")
+    parser.add_argument("-k", dest="keyword", default="", help="only modules named like TEXT")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args(argv)
     rows: list[Row] = []
