@@ -1,19 +1,24 @@
-"""``list_members`` on large modules against ``inspect.getmembers``.
+"""``list_members`` on large modules against ``inspect.getmembers``; the static listing.
 
 Three rows per module: a repeated listing (the module's classification is reused
 while its namespace is unchanged), a first listing with the source scan cached,
 and a first listing with a cold source cache (the module's source is parsed).
+Two rows for ``list_members_static("sympy")``, which follows sympy's re-exports
+into about 250 other files: warm (every file's summary cached: one ``os.stat``
+per file) and cold (every file parsed once), both against one ``ast.parse`` of
+``sympy/__init__.py``.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 from collections.abc import Iterator
 
 from benchmarks._harness import Row, compare
-from modutils import list_members, members
-from modutils._source import clear_source_cache
+from modutils import list_members, list_members_static, members
+from modutils._source import clear_source_cache, read_source
 
 MODULES = ("os", "typing", "sympy")
 
@@ -28,7 +33,7 @@ def _forget_everything() -> None:
 
 
 def run() -> Iterator[Row]:
-    """Yield three rows per module: repeated, first listing, cold source cache."""
+    """Yield three rows per module (repeated, first, cold source cache), then static rows."""
     for name in MODULES:
         module = importlib.import_module(name)
         list_members(module)  # the source scan is cached from here on
@@ -65,3 +70,32 @@ def run() -> Iterator[Row]:
             repeat=7,
             setup=_forget_everything,
         )
+
+    yield from _static_rows()
+
+
+def _static_rows() -> Iterator[Row]:
+    path = importlib.import_module("sympy").__file__ or ""
+
+    def ours() -> object:
+        return list_members_static("sympy")
+
+    def baseline() -> object:
+        return ast.parse(read_source(path), filename=path)
+
+    ours()  # every summary cached from here on
+    yield compare(
+        "list_members_static(sympy) warm",
+        ours,
+        "ast.parse(sympy/__init__.py)",
+        baseline,
+        repeat=7,
+    )
+    yield compare(
+        "list_members_static(sympy) cold",
+        ours,
+        "ast.parse(sympy/__init__.py)",
+        baseline,
+        repeat=3,
+        setup=clear_source_cache,
+    )

@@ -15,9 +15,14 @@ from typing import NamedTuple
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
 
 __all__ = [
     "ImportStatement",
+    "analyze_file",
     "clear_source_cache",
     "parse_file",
     "read_source",
@@ -28,9 +33,12 @@ __all__ = [
 _AST_CACHE_SIZE = 64
 
 _lock = threading.Lock()
-# path -> ((mtime_ns, size), value); the AST cache is bounded, the scans are small.
+# path -> ((mtime_ns, size), tree): trees are large, so few are kept.
 _ast_cache: dict[str, tuple[tuple[int, int], ast.Module]] = {}
-_scan_cache: dict[str, tuple[tuple[int, int], tuple[ImportStatement, ...]]] = {}
+# (path, analyzer) -> ((mtime_ns, size), analyzer(tree)): small summaries, so many
+# are kept (reload's dependency graph scans every loaded module); oldest dropped first.
+_ANALYSIS_CACHE_SIZE = 16384
+_analysis_cache: dict[tuple[str, object], tuple[tuple[int, int], object]] = {}
 
 
 class ImportStatement(NamedTuple):
@@ -100,23 +108,45 @@ def parse_file(path: str | os.PathLike[str]) -> ast.Module:
 def scan_imports(path: str | os.PathLike[str]) -> tuple[ImportStatement, ...]:
     """The module-level import statements of the source file at *path*, in order.
 
-    Cached per file while its mtime and size are unchanged; a warm call costs one
-    ``os.stat``.
+    Cached per file while its mtime and size are unchanged (through
+    :func:`analyze_file`); a warm call costs one ``os.stat``.
+
+    :raises OSError: the file cannot be read.
+    :raises SyntaxError: the source does not parse.
+    """
+    return analyze_file(path, _scan)
+
+
+def _scan(tree: ast.Module) -> tuple[ImportStatement, ...]:
+    return tuple(_collect_imports(tree))
+
+
+def analyze_file(path: str | os.PathLike[str], analyzer: Callable[[ast.Module], _T]) -> _T:
+    """``analyzer(tree)`` for the source file at *path*, cached while the file is unchanged.
+
+    The generic form of :func:`scan_imports`: the result is cached per file and
+    *analyzer*, validated by the file's ``st_mtime_ns`` and ``st_size``, so a warm
+    call costs one ``os.stat`` and a file is parsed at most once per change, however
+    many analyses read it. Keep the results small (a summary of the tree, not the
+    tree) and immutable: they are shared. *analyzer* must be a module-level function
+    (the cache key holds it) that depends on the tree alone.
 
     :raises OSError: the file cannot be read.
     :raises SyntaxError: the source does not parse.
     """
     path = os.fspath(path)
     key = _stat_key(path)
-    cached = _scan_cache.get(path)
+    cached = _analysis_cache.get((path, analyzer))
     if cached is not None and cached[0] == key:
-        return cached[1]
+        return cached[1]  # type: ignore[return-value]
     cached_ast = _ast_cache.get(path)
     tree = cached_ast[1] if cached_ast is not None and cached_ast[0] == key else _parse(path)
-    statements = tuple(_collect_imports(tree))
+    result = analyzer(tree)
     with _lock:
-        _scan_cache[path] = (key, statements)
-    return statements
+        if len(_analysis_cache) >= _ANALYSIS_CACHE_SIZE:
+            _analysis_cache.pop(next(iter(_analysis_cache)), None)
+        _analysis_cache[(path, analyzer)] = (key, result)
+    return result
 
 
 def _collect_imports(tree: ast.Module) -> list[ImportStatement]:
@@ -168,7 +198,7 @@ def resolve_import(statement: ImportStatement, module_name: str, *, is_package: 
 
 
 def clear_source_cache() -> None:
-    """Forget every cached AST and import scan."""
+    """Forget every cached AST, import scan and :func:`analyze_file` result."""
     with _lock:
         _ast_cache.clear()
-        _scan_cache.clear()
+        _analysis_cache.clear()

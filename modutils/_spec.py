@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
     _T = TypeVar("_T")
 
-__all__ = ["check_module_name", "find_spec_static", "search_locations"]
+__all__ = ["check_module_name", "find_spec_static", "search_locations", "source_path"]
+
+_SOURCE_SUFFIXES = (".py", ".pyw")
 
 
 def check_module_name(name: object, *, what: str = "module name") -> str:
@@ -117,6 +119,27 @@ def _search_locations(package: str) -> list[str] | None:
     if spec is None or spec.submodule_search_locations is None:
         return None
     return list(spec.submodule_search_locations)
+
+
+def source_path(spec: ModuleSpec | None, file: object = None) -> str | None:
+    """The Python source file (``.py``/``.pyw``) behind *spec*, or ``None``.
+
+    The spec's ``origin`` when it is a source file; for frozen stdlib modules
+    (``os``, ``codecs``... since 3.11, whose origin is ``"frozen"``) the file
+    ``FrozenImporter`` records in ``loader_state.filename``; else *file* (a
+    module's ``__file__``) when it names a source file. Extension modules,
+    sourceless ``.pyc`` files, builtins and namespace packages give ``None``.
+    Nothing is checked on disk.
+    """
+    origin = getattr(spec, "origin", None)
+    if isinstance(origin, str) and origin.endswith(_SOURCE_SUFFIXES):
+        return origin
+    filename = getattr(getattr(spec, "loader_state", None), "filename", None)
+    if isinstance(filename, str) and filename.endswith(_SOURCE_SUFFIXES):
+        return filename
+    if isinstance(file, str) and file.endswith(_SOURCE_SUFFIXES):
+        return file
+    return None
 
 
 def _ask_finders(name: str, path: list[str] | None) -> ModuleSpec | None:

@@ -17,18 +17,18 @@ import threading
 import types
 import weakref
 from collections import abc
+from itertools import compress, repeat
 from typing import NamedTuple
 
-from modutils._source import ImportStatement, parse_file, resolve_import, scan_imports
-from modutils._spec import check_module_name, find_spec_static
+from modutils._source import ImportStatement, analyze_file, resolve_import, scan_imports
+from modutils._spec import check_module_name, find_spec_static, source_path
 from modutils._state import ModulesSnapshot
 from modutils.errors import ModuleLoadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
-    from collections.abc import Iterable, Mapping
-    from importlib.machinery import ModuleSpec
+    from collections.abc import Callable, Iterable, Mapping
 
 __all__ = ["Member", "MemberKind", "StaticMember", "list_members", "list_members_static"]
 
@@ -149,25 +149,28 @@ _FUNCTION_TYPES: tuple[type, ...] = (
 # The common exact types first: one dict look-up instead of a chain of issubclass.
 _KIND_BY_TYPE: dict[type, MemberKind] = {
     **dict.fromkeys(_FUNCTION_TYPES, MemberKind.FUNCTION),
+    **dict.fromkeys(
+        (int, str, bytes, float, bool, type(None), tuple, list, dict, set, frozenset),
+        MemberKind.DATA,
+    ),
     type: MemberKind.CLASS,
     types.ModuleType: MemberKind.MODULE,
 }
 _SOURCE_SUFFIXES = (".py", ".pyw")
 _MISSING = object()
+_CALLABLE_KINDS = (MemberKind.CLASS, MemberKind.FUNCTION)
+_STR_OR_NONE = frozenset({str, type(None)})
+# Argument streams for map(): built once, they are infinite and never exhausted.
+_MODULE_ATTRIBUTE = repeat("__module__")
+_NONE = repeat(None)
+_UNDERSCORE = repeat("_")
+_startswith = str.startswith
+_KIND = operator.itemgetter(2)
+_IMPORTED = operator.itemgetter(4)
 
 
 def _kind_of(value: object) -> MemberKind:
-    # type(), not isinstance(): isinstance falls back to value.__class__, which
-    # proxy objects (and mocks) override, and reading it may run their code.
-    cls = type(value)
-    kind = _KIND_BY_TYPE.get(cls)
-    if kind is not None:
-        return kind
-    if issubclass(cls, type):
-        return MemberKind.CLASS
-    if issubclass(cls, types.ModuleType):
-        return MemberKind.MODULE
-    return MemberKind.DATA
+    return _KIND_BY_TYPE.get(type(value)) or _kind_of_type(type(value))
 
 
 def _check_kinds(kinds: Iterable[MemberKind] | None) -> frozenset[MemberKind] | None:
@@ -189,21 +192,6 @@ def _check_kinds(kinds: Iterable[MemberKind] | None) -> frozenset[MemberKind] | 
                 f"kinds must hold MemberKind members, not {type(kind).__name__}: {kind!r}"
             )
     return wanted
-
-
-def _source_path(spec: ModuleSpec | None, file: object = None) -> str | None:
-    """The Python source file behind *spec* (or the module's ``__file__``), if any."""
-    origin = getattr(spec, "origin", None)
-    if isinstance(origin, str) and origin.endswith(_SOURCE_SUFFIXES):
-        return origin
-    # Frozen stdlib modules (``os``, ``codecs``... since 3.11) have origin "frozen";
-    # FrozenImporter keeps the source path in loader_state.filename.
-    filename = getattr(getattr(spec, "loader_state", None), "filename", None)
-    if isinstance(filename, str) and filename.endswith(_SOURCE_SUFFIXES):
-        return filename
-    if isinstance(file, str) and file.endswith(_SOURCE_SUFFIXES):
-        return file
-    return None
 
 
 def _is_public(name: str, exported: frozenset[str] | None) -> bool:
@@ -288,10 +276,33 @@ def _module_object(module: object) -> types.ModuleType:
 
 
 class _ImportTable(NamedTuple):
+    """A module's import-bound names, worked out once per source scan and cached with it."""
+
     #: The tuple scan_imports returned; the table is valid while it returns the same one.
     statements: tuple[ImportStatement, ...]
     bound: dict[str, tuple[ImportStatement, ...]]
+    #: The names import statements bind (star imports aside), as a set.
+    names: frozenset[str]
     stars: tuple[ImportStatement, ...]
+    #: (level, module, importer name, is package) -> the absolute module imported from.
+    sources: dict[tuple[int, str | None, str | None, bool], str | None]
+    #: (name, importer name, is package) -> (module, attribute) pairs that bind the name;
+    #: attribute None: `import a.b as name` binds the module itself.
+    origins: dict[tuple[str, str | None, bool], tuple[tuple[str, str | None], ...]]
+
+    def source(self, statement: ImportStatement, own: str | None, is_package: bool) -> str | None:
+        """The absolute name of the module *statement* imports from, in module *own*."""
+        key = (statement.level, statement.module, own, is_package)
+        try:
+            return self.sources[key]
+        except KeyError:
+            pass
+        if statement.level and own is None:
+            source = None
+        else:
+            source = resolve_import(statement, own or "", is_package=is_package)
+        self.sources[key] = source
+        return source
 
 
 _TABLE_CACHE_SIZE = 256
@@ -320,7 +331,12 @@ def _import_table(path: str | None) -> _ImportTable | None:
             else:
                 bound.setdefault(name, []).append(statement)
     table = _ImportTable(
-        statements, {name: tuple(found) for name, found in bound.items()}, tuple(stars)
+        statements,
+        {name: tuple(found) for name, found in bound.items()},
+        frozenset(bound),
+        tuple(stars),
+        {},
+        {},
     )
     with _tables_lock:
         if len(_tables) >= _TABLE_CACHE_SIZE and path not in _tables:
@@ -337,89 +353,194 @@ def _defining_module(value: object) -> str | None:
     return name if isinstance(name, str) else None
 
 
-class _Origins:
-    """Decides, name by name, whether a member was imported and where it comes from."""
+def _kind_of_type(cls: type) -> MemberKind:
+    # issubclass on the exact type: isinstance would fall back to value.__class__,
+    # which proxy objects (and mocks) override, and reading it may run their code.
+    if issubclass(cls, type):
+        return MemberKind.CLASS
+    if issubclass(cls, types.ModuleType):
+        return MemberKind.MODULE
+    return MemberKind.DATA
 
-    __slots__ = ("_stars", "is_package", "name", "table")
 
-    def __init__(self, name: str | None, is_package: bool, table: _ImportTable | None) -> None:
-        self.name = name
-        self.is_package = is_package
-        self.table = table
-        self._stars: list[tuple[str, Mapping[str, object]]] | None = None
-
-    def of(self, name: str, value: object, kind: MemberKind) -> tuple[bool, str | None]:
-        """``(imported, defining module)`` for the member *name* bound to *value*."""
-        own = self.name
-        if kind is MemberKind.MODULE:
-            module_name = vars(value).get("__name__")
-            if not isinstance(module_name, str):
-                module_name = None
-            # A package's submodules are its own members, however they were bound.
-            submodule = self.is_package and own is not None and module_name == f"{own}.{name}"
-            return not submodule, module_name
-        defining = own if kind is MemberKind.DATA else _defining_module(value)
-        table = self.table
-        if table is None:
-            if kind is MemberKind.DATA:
-                return False, own
-            return defining is not None and own is not None and defining != own, defining
-        statements = table.bound.get(name)
-        if statements is not None:
-            if kind is not MemberKind.DATA:
-                # `try: from _speedups import f` / `except ImportError: def f()`:
-                # the fallback ran when __module__ names this module.
-                return own is None or defining != own, defining
-            return True, self._from_module(name, value, statements)
-        if table.stars:
-            source = self._star_source(name, value)
+def _from_module(
+    name: str, value: object, table: _ImportTable, own: str | None, is_package: bool
+) -> str | None:
+    """The module that the import statements binding *name* took *value* from."""
+    key = (name, own, is_package)
+    origins = table.origins.get(key)
+    if origins is None:
+        found: list[tuple[str, str | None]] = []
+        for statement in table.bound[name]:
+            source = table.source(statement, own, is_package)
             if source is not None:
-                return True, source if kind is MemberKind.DATA else defining
-        return False, defining
-
-    def _resolve(self, statement: ImportStatement) -> str | None:
-        if statement.level and self.name is None:
-            return None
-        return resolve_import(statement, self.name or "", is_package=self.is_package)
-
-    def _from_module(
-        self, name: str, value: object, statements: tuple[ImportStatement, ...]
-    ) -> str | None:
-        candidates: list[str] = []
-        for statement in statements:
-            source = self._resolve(statement)
-            if source is None:
-                continue
-            if not statement.names:  # `import a.b as c` binds the module a.b itself
-                if sys.modules.get(source) is value:
-                    return source
-                continue
-            original = statement.names[statement.bound.index(name)]
-            module = sys.modules.get(source)
-            if module is not None and vars(module).get(original, _MISSING) is value:
+                # `import a.b as c` binds the module a.b itself.
+                attribute = (
+                    statement.names[statement.bound.index(name)] if statement.names else None
+                )
+                found.append((source, attribute))
+        origins = table.origins[key] = tuple(found)
+    candidates: list[str] = []
+    for source, attribute in origins:
+        module = sys.modules.get(source)
+        if attribute is None:
+            if module is value:
                 return source
-            candidates.append(source)
-        return candidates[0] if len(set(candidates)) == 1 else None
+            continue
+        if module is not None and vars(module).get(attribute, _MISSING) is value:
+            return source
+        candidates.append(source)
+    return candidates[0] if len(set(candidates)) == 1 else None
 
-    def _star_source(self, name: str, value: object) -> str | None:
-        if self._stars is None:
-            self._stars = []
-            for statement in self.table.stars if self.table is not None else ():
-                source = self._resolve(statement)
-                module = sys.modules.get(source) if source is not None else None
-                if source is not None and isinstance(module, types.ModuleType):
-                    self._stars.append((source, vars(module)))
-        for source, namespace in self._stars:
-            if namespace.get(name, _MISSING) is not value:
-                continue
-            # Only names `from source import *` would bind (CPython's import_all_from).
-            exported = namespace.get("__all__")
-            if isinstance(exported, (list, tuple)):
-                if name in exported:
-                    return source
-            elif not name.startswith("_"):
-                return source
-        return None
+
+class _StarSource(NamedTuple):
+    """A module a star import read: ``from source import *`` bound *names* of *namespace*."""
+
+    source: str
+    namespace: Mapping[str, object]
+    #: The module's ``__all__`` as a set; ``None``: the names without a leading underscore.
+    exported: frozenset[str] | list[object] | tuple[object, ...] | None
+
+
+def _star_sources(own: str | None, is_package: bool, table: _ImportTable) -> list[_StarSource]:
+    """The imported modules *table*'s star imports read, once per listing, in order."""
+    found: list[_StarSource] = []
+    for statement in table.stars:
+        source = table.source(statement, own, is_package)
+        module = sys.modules.get(source) if source is not None else None
+        if source is None or not isinstance(module, types.ModuleType):
+            continue
+        theirs = vars(module)
+        exported = theirs.get("__all__")
+        if isinstance(exported, (list, tuple)):
+            try:
+                exported = frozenset(exported)
+            except TypeError:  # unhashable items: test membership in the sequence itself
+                pass
+        else:
+            exported = None
+        found.append(_StarSource(source, theirs, exported))
+    return found
+
+
+def _star_source(name: str, value: object, stars: list[_StarSource]) -> str | None:
+    """The module whose star import bound *name* to *value*, if one did.
+
+    It must hold the very same object and ``from source import *`` must bind the
+    name (CPython's import_all_from: ``__all__`` when the module defines one,
+    else the names without a leading underscore); the first such import wins.
+    """
+    for source, theirs, exported in stars:
+        if theirs.get(name, _MISSING) is value and (
+            name[:1] != "_" if exported is None else name in exported
+        ):
+            return source
+    return None
+
+
+class _Columns(NamedTuple):
+    """A module's members (interpreter names aside), in namespace order."""
+
+    names: list[str]
+    members: list[Member]
+
+
+def _classify(
+    namespace: dict[str, object], own: str | None, is_package: bool, table: _ImportTable | None
+) -> _Columns:
+    """Classify every member of *namespace*, a private copy that this consumes.
+
+    This runs on every first listing of a module, so the per-name work is one pass
+    with a type look-up, at most one attribute read (``__module__`` of classes and
+    functions) and set/dict look-ups in what was worked out once: the names the
+    source's import statements bind (cached with the scan) and the names its star
+    imports brought in (:func:`_star_sources`, once per listing). Anything slower
+    (modules, data bound by an import) concerns few names.
+    """
+    for name in _INTERPRETER_NAMES & namespace.keys():
+        del namespace[name]
+    names = list(namespace)
+    try:
+        "".join(names)  # one C-level check that every key is a str
+    except TypeError:  # `vars(m)[1] = ...`: such keys name nothing that can be listed
+        for key in _non_str(names):
+            del namespace[key]  # type: ignore[arg-type]
+        names = list(namespace)
+    if table is None:
+        bound: frozenset[str] = frozenset()
+        stars: list[_StarSource] = []
+    else:
+        bound = table.names
+        stars = _star_sources(own, is_package, table) if table.stars else []
+    # Most modules have no star import, os has one (`from posix import *`): look
+    # the first one up inline, and call _star_source only for further ones.
+    empty: dict[str, object] = {}
+    first_get: Callable[[str, object], object] = (stars[0].namespace if stars else empty).get
+    first_source = stars[0].source if stars else ""
+    first_exported = stars[0].exported if stars else None
+    more = stars[1:]
+    sourceless = table is None
+    # A bound class or function is imported unless its __module__ is this module
+    # (`try: from _speedups import f` / `except ImportError: def f()`: the fallback
+    # ran). Without a module name every bound one is: compare with a fresh object.
+    own_module: object = object() if own is None else own
+    prefix = f"{own}." if is_package and own is not None else None
+    kind_of = _KIND_BY_TYPE.copy()  # grows by the types met here
+    function, klass, module_kind = MemberKind.FUNCTION, MemberKind.CLASS, MemberKind.MODULE
+    members: list[Member] = []
+    append = members.append
+    new = _new_member
+    for name, value in namespace.items():
+        cls = type(value)
+        kind = kind_of.get(cls)
+        if kind is None:
+            kind = kind_of[cls] = _kind_of_type(cls)
+        defining: object
+        if kind is function or kind is klass:
+            try:
+                defining = value.__module__
+            except Exception:  # missing, or a metaclass property raised
+                defining = None
+            if defining is not None and type(defining) is not str:
+                defining = _str_or_none(defining)
+            if sourceless:
+                imported = defining is not None and own is not None and defining != own
+            elif name in bound:
+                imported = defining != own_module
+            elif first_get(name, _MISSING) is value and (
+                name[:1] != "_" if first_exported is None else name in first_exported
+            ):
+                imported = True
+            else:
+                imported = more != [] and _star_source(name, value, more) is not None
+        elif kind is module_kind:
+            defining = vars(value).get("__name__")
+            if not isinstance(defining, str):
+                defining = None
+            # A package's submodules are its own members, however they were bound.
+            imported = prefix is None or defining != prefix + name
+        elif name in bound:
+            imported = True
+            defining = _from_module(name, value, table, own, is_package)  # type: ignore[arg-type]
+        elif first_get(name, _MISSING) is value and (
+            name[:1] != "_" if first_exported is None else name in first_exported
+        ):
+            imported, defining = True, first_source
+        else:
+            defining = _star_source(name, value, more) if more else None
+            imported = defining is not None
+            if not imported:
+                defining = own
+        append(new(Member, (name, value, kind, defining, imported)))
+    return _Columns(names, members)
+
+
+def _non_str(keys: Iterable[object]) -> list[object]:
+    return [key for key in keys if not isinstance(key, str)]
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _read_all(namespace: Mapping[str, object], module_name: str | None) -> tuple[str, ...] | None:
@@ -432,10 +553,15 @@ def _read_all(namespace: Mapping[str, object], module_name: str | None) -> tuple
             f"__all__ of {where} must be a sequence of str, not {type(exported).__name__}"
         )
     names = tuple(exported)
-    for name in names:
-        if not isinstance(name, str):
-            # The same check `from module import *` makes (import_all_from).
-            raise TypeError(f"item in __all__ of {where} must be str, not {type(name).__name__}")
+    try:
+        "".join(names)  # one C-level check that every item is a str
+    except TypeError as exc:
+        for name in names:
+            if not isinstance(name, str):
+                # The same check `from module import *` makes (import_all_from).
+                raise TypeError(
+                    f"item in __all__ of {where} must be str, not {type(name).__name__}"
+                ) from exc
     return names  # type: ignore[return-value,unused-ignore]
 
 
@@ -492,17 +618,8 @@ def list_members(
     key = (wanted, include_private, include_imported)
     selected = listing.results.get(key)
     if selected is None:
-        selected = tuple(
-            member
-            for member, public, in_all in listing.classified
-            if (wanted is None or member.kind in wanted)
-            and (
-                in_all
-                or ((public or include_private) and (include_imported or not member.imported))
-            )
-        )
-        listing.results[key] = selected
-    return list(selected)
+        selected = listing.results[key] = _select(listing, *key)
+    return selected.copy()
 
 
 _SelectionKey = tuple[frozenset[MemberKind] | None, bool, bool]
@@ -516,9 +633,9 @@ class _Listing(NamedTuple):
     values: list[object]
     table: _ImportTable | None
     exported: tuple[str, ...] | None
-    #: (member, public, named in __all__) for every name but the interpreter's.
-    classified: list[tuple[Member, bool, bool]]
-    results: dict[_SelectionKey, tuple[Member, ...]]
+    exported_set: frozenset[str] | None
+    columns: _Columns
+    results: dict[_SelectionKey, list[Member]]
 
 
 _LISTING_CACHE_SIZE = 64
@@ -531,7 +648,7 @@ def _listing(module: types.ModuleType, namespace: dict[str, object]) -> _Listing
     if not isinstance(module_name, str):
         module_name = None
     spec = namespace.get("__spec__")
-    table = _import_table(_source_path(spec, namespace.get("__file__")))  # type: ignore[arg-type]
+    table = _import_table(source_path(spec, namespace.get("__file__")))  # type: ignore[arg-type]
     exported = _read_all(namespace, module_name)
     keys = list(namespace)
     values = list(namespace.values())
@@ -547,28 +664,52 @@ def _listing(module: types.ModuleType, namespace: dict[str, object]) -> _Listing
         and all(map(operator.is_, cached.values, values))
     ):
         return cached
-    origins = _Origins(module_name, "__path__" in namespace, table)
+    is_package = "__path__" in namespace
+    columns = _classify(namespace, module_name, is_package, table)
     exported_set = None if exported is None else frozenset(exported)
-    classified: list[tuple[Member, bool, bool]] = []
-    kind_by_type = _KIND_BY_TYPE
-    for name, value in namespace.items():
-        if name in _INTERPRETER_NAMES:
-            continue
-        kind = kind_by_type.get(type(value)) or _kind_of(value)
-        imported, defining = origins.of(name, value, kind)
-        if exported_set is None:
-            in_all = False
-            public = not name.startswith("_")
-        else:
-            in_all = public = name in exported_set
-        member = _new_member(Member, (name, value, kind, defining, imported))
-        classified.append((member, public, in_all))
-    listing = _Listing(weakref.ref(module), keys, values, table, exported, classified, {})
+    listing = _Listing(
+        weakref.ref(module), keys, values, table, exported, exported_set, columns, {}
+    )
     with _tables_lock:
         if len(_listings) >= _LISTING_CACHE_SIZE and id(module) not in _listings:
             del _listings[next(iter(_listings))]
         _listings[id(module)] = listing
     return listing
+
+
+def _select(
+    listing: _Listing,
+    wanted: frozenset[MemberKind] | None,
+    include_private: bool,
+    include_imported: bool,
+) -> list[Member]:
+    # Boolean columns combined with map/compress: no Python code per member.
+    names, members = listing.columns
+    exported = listing.exported_set
+    imported = map(_IMPORTED, members)
+    mask: Iterable[object] | None
+    if include_private and include_imported:
+        mask = None
+    elif exported is not None:
+        mask = map(exported.__contains__, names)
+        if include_private:  # and not include_imported
+            mask = map(operator.or_, mask, map(operator.not_, imported))
+    elif include_private:
+        mask = map(operator.not_, imported)
+    else:
+        private = map(_startswith, names, _UNDERSCORE)
+        if not include_imported:
+            private = map(operator.or_, private, imported)
+        mask = map(operator.not_, private)
+    if wanted is not None and len(wanted) < len(MemberKind):
+        # Identity tests: MemberKind's __hash__ is Python code, `kind in wanted` is slow.
+        kind_mask: Iterable[object] = repeat(False)
+        for kind in wanted:
+            kind_mask = map(
+                operator.or_, kind_mask, map(operator.is_, map(_KIND, members), repeat(kind))
+            )
+        mask = kind_mask if mask is None else map(operator.and_, mask, kind_mask)
+    return list(members if mask is None else compress(members, mask))
 
 
 # ---------------------------------------------------------------------------- static
@@ -611,6 +752,8 @@ class _StaticModule(NamedTuple):
 
 
 _MAX_DEPTH = 16
+_REPLAY_CACHE_SIZE = 1024
+_replays: dict[_Ref, tuple[_Summary, _StaticModule]] = {}
 
 
 class _StaticReader:
@@ -628,16 +771,26 @@ class _StaticReader:
             return self._modules[ref.path]
         self._modules[ref.path] = None  # a cycle of imports reads as "unknown"
         try:
-            tree = parse_file(ref.path)
+            summary = analyze_file(ref.path, _summarize)
         except (OSError, SyntaxError, ValueError):
             return None
-        module = self._collect(tree, ref)
-        self._modules[ref.path] = module
-        return module
+        return self.read_target(ref, summary)
 
-    def read_target(self, ref: _Ref, tree: ast.Module) -> _StaticModule:
+    def read_target(self, ref: _Ref, summary: _Summary) -> _StaticModule:
         self._modules[ref.path or ""] = None
-        module = self._collect(tree, ref)
+        cached = _replays.get(ref)
+        if cached is not None and cached[0] is summary:
+            module = cached[1]
+        else:
+            module = self._replay(summary, ref)
+            if not summary.stars:
+                # Without star imports the bindings depend on this file and the
+                # name it is read under alone: valid while analyze_file returns
+                # the same summary.
+                with _tables_lock:
+                    if len(_replays) >= _REPLAY_CACHE_SIZE:
+                        _replays.pop(next(iter(_replays)), None)
+                    _replays[ref] = (summary, module)
         self._modules[ref.path or ""] = module
         return module
 
@@ -653,7 +806,7 @@ class _StaticReader:
         module = sys.modules.get(name)
         file = vars(module).get("__file__") if isinstance(module, types.ModuleType) else None
         locations = spec.submodule_search_locations
-        return _Ref(name, _source_path(spec, file), None if locations is None else tuple(locations))
+        return _Ref(name, source_path(spec, file), None if locations is None else tuple(locations))
 
     def locate(self, source: _FromSource) -> _Ref | None:
         """The module a from-import reads, found without importing it (memoised)."""
@@ -762,10 +915,49 @@ class _StaticReader:
 
     # -- the binding walk
 
-    def _collect(self, tree: ast.Module, ref: _Ref) -> _StaticModule:
-        collector = _Collector(self, ref)
-        collector.visit_body(tree.body, top=True)
-        return _StaticModule(ref, collector.bindings, collector.exported())
+    def _replay(self, summary: _Summary, ref: _Ref) -> _StaticModule:
+        """The bindings of the module *ref*, from its file's summary, star imports expanded."""
+        bindings: dict[str, _Binding] = {}
+
+        def bind(name: str, binding: _Binding) -> None:
+            existing = bindings.get(name)
+            if existing is None:
+                bindings[name] = binding
+            elif existing.kind is None and existing.fallback is None and binding.kind is not None:
+                # The first binding decides; a later local one (the `except
+                # ImportError:` fallback) still tells the kind if the import cannot.
+                bindings[name] = existing._replace(fallback=binding.kind)
+
+        def own_submodule(imported: str | None, lineno: int) -> None:
+            # Importing pkg.child.x from inside pkg binds `child` in pkg's namespace
+            # as a side effect: _bootstrap._load_unlocked sets it on its parent.
+            own = ref.name
+            if imported is None or own is None or not ref.is_package:
+                return
+            if imported.startswith(f"{own}."):
+                child = imported[len(own) + 1 :].partition(".")[0]
+                bind(child, _Binding(MemberKind.MODULE, f"{own}.{child}", lineno, False))
+
+        for event in summary.events:
+            if type(event) is _Local:
+                bind(event.name, _Binding(event.kind, ref.name, event.lineno, False))
+            elif type(event) is _Import:
+                own_submodule(event.imported, event.lineno)
+                bind(event.bound, _Binding(MemberKind.MODULE, event.module, event.lineno, True))
+            elif type(event) is _FromImport:
+                source = _FromSource(ref, event.level, event.module)
+                module = _absolute(source)
+                own_submodule(module, event.lineno)
+                for name, bound in event.names:
+                    if name == "*":
+                        located = self.locate(source)
+                        for star in self.star_names(located) if located is not None else ():
+                            bind(star, _Binding(None, module, event.lineno, True, source, star))
+                    else:
+                        bind(bound, _Binding(None, module, event.lineno, True, source, name))
+            elif type(event) is _Delete:
+                bindings.pop(event.name, None)
+        return _StaticModule(ref, bindings, summary.exported)
 
 
 def _absolute(source: _FromSource) -> str | None:
@@ -792,13 +984,70 @@ def _folder_ref(name: str | None, folder: str) -> _Ref | None:
     return None
 
 
-class _Collector:
-    """Walks module-level statements in order and records what each name is bound to."""
+class _Local(NamedTuple):
+    """``class``/``def``/assignment: the module binds *name* itself."""
 
-    def __init__(self, reader: _StaticReader, ref: _Ref) -> None:
-        self.reader = reader
-        self.ref = ref
-        self.bindings: dict[str, _Binding] = {}
+    name: str
+    kind: MemberKind
+    lineno: int
+
+
+class _Import(NamedTuple):
+    """``import imported`` (binds its first part) or ``import imported as bound``."""
+
+    imported: str
+    bound: str
+    #: The module the name is bound to: *imported* with ``as``, its first part without.
+    module: str
+    lineno: int
+
+
+class _FromImport(NamedTuple):
+    """``from <level dots><module> import name as bound, ...`` (``("*", "*")``: a star)."""
+
+    level: int
+    module: str | None
+    names: tuple[tuple[str, str], ...]
+    lineno: int
+
+
+class _Delete(NamedTuple):
+    """``del name`` at the top level."""
+
+    name: str
+
+
+_Event = _Local | _Import | _FromImport | _Delete
+
+
+class _Summary(NamedTuple):
+    """A source file's module-level bindings, in order, as its syntax alone tells them.
+
+    Independent of the name the file is imported under and of every other file,
+    so :func:`modutils._source.analyze_file` caches it per file: following a chain
+    of re-exports costs one ``os.stat`` per file once the files are summarised.
+    """
+
+    events: tuple[_Event, ...]
+    #: A literal ``__all__``; ``None`` when there is none or the source cannot tell.
+    exported: tuple[str, ...] | None
+    #: Whether a star import binds names: then the bindings depend on other files.
+    stars: bool
+
+
+def _summarize(tree: ast.Module) -> _Summary:
+    collector = _Collector()
+    collector.visit_body(tree.body, top=True)
+    events = tuple(collector.events)
+    stars = any(type(event) is _FromImport and ("*", "*") in event.names for event in events)
+    return _Summary(events, collector.exported(), stars)
+
+
+class _Collector:
+    """Walks module-level statements in order and records what binds each name."""
+
+    def __init__(self) -> None:
+        self.events: list[_Event] = []
         self._all: list[str] | None = None
         self._all_dynamic = False
 
@@ -807,36 +1056,31 @@ class _Collector:
             return None
         return tuple(self._all)
 
-    def bind(self, name: str, binding: _Binding) -> None:
-        existing = self.bindings.get(name)
-        if existing is None:
-            self.bindings[name] = binding
-        elif existing.kind is None and existing.fallback is None and binding.kind is not None:
-            # The first binding decides; a later local one (the `except
-            # ImportError:` fallback) still tells the kind if the import cannot.
-            self.bindings[name] = existing._replace(fallback=binding.kind)
+    def local(self, name: str, kind: MemberKind, lineno: int) -> None:
+        self.events.append(_Local(name, kind, lineno))
 
     def data(self, name: str, lineno: int) -> None:
-        self.bind(name, _Binding(MemberKind.DATA, self.ref.name, lineno, False))
+        self.events.append(_Local(name, MemberKind.DATA, lineno))
 
     def visit_body(self, body: list[ast.stmt], *, top: bool) -> None:
         import ast
 
         for node in body:
             if isinstance(node, ast.ClassDef):
-                self.bind(node.name, _Binding(MemberKind.CLASS, self.ref.name, node.lineno, False))
+                self.local(node.name, MemberKind.CLASS, node.lineno)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                binding = _Binding(MemberKind.FUNCTION, self.ref.name, node.lineno, False)
-                self.bind(node.name, binding)
+                self.local(node.name, MemberKind.FUNCTION, node.lineno)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
-                    self._own_submodule(alias.name, node.lineno)
                     # `import a.b` binds `a`; `import a.b as c` binds the module a.b.
                     bound = alias.asname or alias.name.partition(".")[0]
                     module = alias.name if alias.asname else bound
-                    self.bind(bound, _Binding(MemberKind.MODULE, module, node.lineno, True))
+                    self.events.append(_Import(alias.name, bound, module, node.lineno))
             elif isinstance(node, ast.ImportFrom):
-                self._import_from(node)
+                names = tuple((alias.name, alias.asname or alias.name) for alias in node.names)
+                self.events.append(_FromImport(node.level, node.module, names, node.lineno))
+                if any(bound == "__all__" for _, bound in names):
+                    self._all_dynamic = True
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 self._assign(node)
             elif isinstance(node, (ast.For, ast.AsyncFor)):
@@ -871,34 +1115,9 @@ class _Collector:
             elif isinstance(node, ast.Delete) and top:
                 for target in node.targets:
                     if isinstance(target, ast.Name):
-                        self.bindings.pop(target.id, None)
+                        self.events.append(_Delete(target.id))
             elif isinstance(node, ast.Expr):
                 self._all_call(node.value)
-
-    def _import_from(self, node: ast.ImportFrom) -> None:
-        source = _FromSource(self.ref, node.level, node.module)
-        module = _absolute(source)
-        if module is not None:
-            self._own_submodule(module, node.lineno)
-        for alias in node.names:
-            if alias.name == "*":
-                located = self.reader.locate(source)
-                for name in self.reader.star_names(located) if located is not None else ():
-                    self.bind(name, _Binding(None, module, node.lineno, True, source, name))
-                continue
-            bound = alias.asname or alias.name
-            self.bind(bound, _Binding(None, module, node.lineno, True, source, alias.name))
-            if bound == "__all__":
-                self._all_dynamic = True
-
-    def _own_submodule(self, imported: str, lineno: int) -> None:
-        # Importing pkg.child.x from inside pkg binds `child` in pkg's namespace as a
-        # side effect: _bootstrap._load_unlocked sets the child on its parent.
-        own = self.ref.name
-        if own is None or not self.ref.is_package or not imported.startswith(f"{own}."):
-            return
-        child = imported[len(own) + 1 :].partition(".")[0]
-        self.bind(child, _Binding(MemberKind.MODULE, f"{own}.{child}", lineno, False))
 
     def _assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
         import ast
@@ -1106,7 +1325,7 @@ def list_members_static(
     path = ref.path or ""
     label = ref.name or path
     try:
-        tree = parse_file(path)
+        summary = analyze_file(path, _summarize)
     except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes (3.11), bad encoding
         lineno = getattr(exc, "lineno", None)
         raise SyntaxError(
@@ -1118,7 +1337,7 @@ def list_members_static(
             exc.errno, f"cannot read the source of {label!r}: {exc.strerror}", path
         ) from exc
     reader = _StaticReader()
-    module = reader.read_target(ref, tree)
+    module = reader.read_target(ref, summary)
     exported = None if module.exported is None else frozenset(module.exported)
     own = ref.name
     members: list[StaticMember] = []

@@ -507,6 +507,36 @@ def test_stdlib_modules_with_and_without_source() -> None:
     assert not os_members["makedirs"].imported
 
 
+def test_star_imports_from_several_modules(make: Make) -> None:
+    name = make(
+        "from .first import *\nfrom .second import *\nfrom .second import _hidden\n",
+        {
+            "first.py": "__all__ = ['shared']\nshared = object()\nexcluded = object()\n",
+            "second.py": "def only_second(): pass\nRATE = 2.5\n_hidden = 1\n",
+        },
+    )
+    listed = by_name(list_members(name, include_imported=True, include_private=True))
+    assert (listed["shared"].imported, listed["shared"].module) == (True, f"{name}.first")
+    assert (listed["only_second"].imported, listed["only_second"].module) == (
+        True,
+        f"{name}.second",
+    )
+    assert (listed["RATE"].imported, listed["RATE"].module) == (True, f"{name}.second")
+    assert (listed["_hidden"].imported, listed["_hidden"].module) == (True, f"{name}.second")
+    # Bound in the namespace by hand, not by the star import (first's __all__ leaves it out).
+    module = sys.modules[name]
+    vars(module)["excluded"] = vars(sys.modules[f"{name}.first"])["excluded"]
+    listed = by_name(list_members(module, include_imported=True))
+    assert (listed["excluded"].imported, listed["excluded"].module) == (False, name)
+
+
+def test_non_str_namespace_keys_are_skipped(make: Make) -> None:
+    module = importlib.import_module(make("x = 1\n"))
+    namespace: dict[object, object] = vars(module)  # type: ignore[assignment]
+    namespace[42] = "odd"
+    assert names(list_members(module, include_private=True, include_imported=True)) == ["x"]
+
+
 def test_cold_source_cache_gives_the_same_answer(make: Make) -> None:
     name = make("from json import dumps\n__all__ = ['dumps', 'own']\nown = 1\n")
     first = list_members(name)
@@ -719,6 +749,43 @@ def test_static_errors(make: Make, tmp_path: Path) -> None:
     assert names(list_members_static(name)) == ["x"]
     assert sys.modules == before
     assert sys.path == path
+
+
+def _touch_later(path: Path) -> None:
+    # A different size or a later mtime invalidates the caches; force both to move.
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000_000))
+
+
+@pytest.mark.parametrize("via_star", [False, True])
+def test_static_follows_edits_in_reexported_files(make: Make, via_star: bool) -> None:
+    importer = "from .impl import *\n" if via_star else "from .impl import thing\n"
+    name = make(importer + "__all__ = ['thing']\n", {"impl.py": "def thing(): pass\n"})
+    assert [(m.name, m.kind) for m in list_members_static(name)] == [("thing", MemberKind.FUNCTION)]
+    impl = Path(sys.path[0], name, "impl.py")
+    impl.write_text("class thing: pass\n")
+    _touch_later(impl)
+    assert [(m.name, m.kind) for m in list_members_static(name)] == [("thing", MemberKind.CLASS)]
+    target = Path(sys.path[0], name, "__init__.py")
+    target.write_text(importer + "__all__ = ['thing', 'extra']\nextra = 1\n")
+    _touch_later(target)
+    assert names(list_members_static(name)) == ["thing", "extra"]
+
+
+def test_static_repeated_and_cold_listings_agree(make: Make) -> None:
+    name = make(
+        "from .impl import *\nfrom .impl import helper as alias\nimport json\n",
+        {"impl.py": "def helper(): pass\nclass K: pass\nV = 1\n"},
+    )
+
+    def listing() -> list[StaticMember]:
+        return list_members_static(name, include_private=True, include_imported=True)
+
+    first = listing()
+    assert listing() == first
+    clear_source_cache()
+    assert listing() == first
+    assert {m.name: m.kind for m in first}["alias"] is MemberKind.FUNCTION
 
 
 def test_static_source_with_null_bytes(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from conftest import WriteTree
 from modutils._source import (
     ImportStatement,
+    analyze_file,
     clear_source_cache,
     parse_file,
     read_source,
@@ -94,3 +96,21 @@ def test_resolve_import(
     statement: ImportStatement, module: str, is_package: bool, expected: str | None
 ) -> None:
     assert resolve_import(statement, module, is_package=is_package) == expected
+
+
+def _count_names(tree: ast.Module) -> int:
+    _count_names.calls += 1  # type: ignore[attr-defined]
+    return sum(isinstance(node, ast.Name) for node in ast.walk(tree))
+
+
+def test_analyze_file_caches_per_file_and_analyzer(write_tree: WriteTree) -> None:
+    _count_names.calls = 0  # type: ignore[attr-defined]
+    path = write_tree({"m.py": "a = b\n"}) / "m.py"
+    assert analyze_file(path, _count_names) == 2
+    assert analyze_file(str(path), _count_names) == 2
+    assert _count_names.calls == 1  # type: ignore[attr-defined]
+    path.write_text("a = b + c\n", encoding="utf-8")
+    assert analyze_file(path, _count_names) == 3
+    clear_source_cache()
+    assert analyze_file(path, _count_names) == 3
+    assert _count_names.calls == 3  # type: ignore[attr-defined]

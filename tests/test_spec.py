@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import WriteTree
-from modutils._spec import check_module_name, find_spec_static, search_locations
+from modutils._spec import check_module_name, find_spec_static, search_locations, source_path
 
 RAISES = "raise RuntimeError('executed')\n"
 
@@ -96,3 +96,15 @@ def test_modules_a_finder_imports_while_answering_are_dropped() -> None:
     assert find_spec_static("json.decoder") is not None
     assert search_locations("sp_missing_pkg") is None
     assert sys.modules == before
+
+
+def test_source_path_of_source_frozen_and_sourceless_specs() -> None:
+    import json
+    import os as os_module
+
+    assert source_path(json.__spec__) == json.__file__
+    # os is frozen from 3.11 on: its origin is "frozen", the file is in loader_state.
+    assert source_path(os_module.__spec__) == os_module.__file__
+    assert source_path(sys.__spec__) is None
+    assert source_path(None, "/x/mod.py") == "/x/mod.py"
+    assert source_path(None, "/x/mod.cpython-311-x86_64-linux-gnu.so") is None
