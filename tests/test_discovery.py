@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import WriteTree
 from modutils import ModuleInfo, ModuleLoadError, import_submodules, iter_submodules
-from tests.conftest import WriteTree
 
 # A module body that fails loudly if anything ever executes it.
 RAISE = "raise RuntimeError('executed ' + __name__)\n"

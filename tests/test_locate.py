@@ -36,7 +36,7 @@ from modutils.locate import _Cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from tests.conftest import WriteTree
+    from conftest import WriteTree
 
 _counter = itertools.count()
 

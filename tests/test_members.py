@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import WriteTree
 from modutils import (
     Member,
     MemberKind,
@@ -24,7 +25,6 @@ from modutils import (
     list_members_static,
 )
 from modutils._source import clear_source_cache
-from tests.conftest import WriteTree
 
 _counter = itertools.count()
 

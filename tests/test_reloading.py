@@ -27,7 +27,7 @@ from modutils import ReloadError, reloading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from tests.conftest import WriteTree
+    from conftest import WriteTree
 
 _counter = itertools.count()
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import WriteTree
 from modutils import ImportSnapshot, extend_sys_path, preserve_import_state
-from tests.conftest import WriteTree
 
 _COUNTER = itertools.count()
 
