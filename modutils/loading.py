@@ -13,23 +13,28 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import time
 from importlib import _bootstrap, import_module
-from importlib.machinery import SOURCE_SUFFIXES, SourceFileLoader
-from importlib.util import module_from_spec, spec_from_file_location
+from importlib.machinery import SOURCE_SUFFIXES, ModuleSpec, SourceFileLoader
 
 from modutils._spec import check_module_name
-from modutils._state import ModulesSnapshot
+from modutils._state import ModulesSnapshot, importing_elsewhere
 from modutils.errors import ModuleLoadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from types import CodeType, ModuleType
-    from typing import Protocol
+    from typing import Protocol, TypeAlias
 
     class _ModuleLock(Protocol):
         def acquire(self) -> bool: ...
         def release(self) -> None: ...
+
+    # The source file to run, whether it is a package, whether its folder is known to
+    # hold no __init__.py (the default name is then the stem), and the file's lstat
+    # when it was made on the way.
+    _Target: TypeAlias = tuple[str, bool, bool, "os.stat_result | None"]
 
 
 __all__ = ["import_path", "import_string"]
@@ -41,9 +46,20 @@ _get_module_lock: Callable[[str], _ModuleLock] = _bootstrap._get_module_lock  # 
 _DeadlockError: type[RuntimeError] = _bootstrap._DeadlockError  # type: ignore[attr-defined]
 
 _SOURCE_SUFFIXES = tuple(SOURCE_SUFFIXES)
-_REAL_FOLDERS_SIZE = 1024
-# folder as given (absolute) -> (st_ino, st_dev, realpath of the folder); see _resolve.
-_real_folders: dict[str, tuple[int, int, str]] = {}
+_ModuleType = type(sys)
+_SEP = os.sep
+_ONE_SEPARATOR = os.sep == "/"  # POSIX: no os.altsep, a path splits at its last os.sep
+_NOT_A_NAME = frozenset({"", os.curdir, os.pardir})
+_FOLDERS_SIZE = 1024
+# How old a folder's timestamps must be before "it has no __init__.py" is trusted
+# without a look (see _resolve): timestamps with sub-millisecond digits come from a
+# file system that stamps with the kernel's coarse clock, at most a tick (<= 10 ms)
+# behind; others may be whole seconds, or two (FAT).
+_RACY_NS = 50_000_000
+_RACY_COARSE_NS = 3_000_000_000
+# folder as given (absolute) -> (st_ino, st_dev, st_mtime_ns, st_ctime_ns, its realpath
+# ending with os.sep, whether it is known to hold no __init__.py); see _resolve.
+_folders: dict[str, tuple[int, int, int, int, str, bool]] = {}
 
 
 def import_path(
@@ -81,7 +97,8 @@ def import_path(
 
     On any failure, :data:`sys.modules` is left exactly as before the call: the
     module, the parents it registered and whatever their code imported are
-    removed, and a module it replaced is put back.
+    removed, and a module it replaced is put back. Only a module that another
+    thread is still importing at that moment is left to that thread.
 
     Example:
         >>> import pathlib, sys, tempfile
@@ -102,15 +119,18 @@ def import_path(
     :raises ModuleLoadError: the module's code (or a parent package's) raised,
         ``SyntaxError`` included; the original exception is the ``__cause__``.
     """
-    file, is_package = _resolve_target(path)
+    file, is_package, plain, file_stat = _resolve_target(path)
     parents: Sequence[tuple[str, str]] = ()
     if name is None:
-        name, parents = _default_name(file, is_package)
+        if plain:
+            name = _stem_name(file)
+        else:
+            name, parents = _default_name(file, is_package)
     else:
         check_module_name(name)
     if not register:
-        return _load_unregistered(name, file, is_package)
-    return _load(name, file, is_package, parents, replace=replace, requested=name)
+        return _load_unregistered(name, file, is_package, file_stat)
+    return _load(name, file, is_package, parents, replace, name, file_stat)
 
 
 def import_string(dotted: str) -> object:
@@ -121,7 +141,8 @@ def import_string(dotted: str) -> object:
     imported and the rest are attributes (so ``"os.path.join"`` is the function
     ``join`` of the module ``os.path``). Errors raised by the imported module's own
     code propagate unchanged, as from an ``import`` statement, and on any failure
-    :data:`sys.modules` is left exactly as it was.
+    :data:`sys.modules` is left exactly as it was (but for modules another thread
+    is still importing, which are left to it).
 
     Example:
         >>> import_string("os.path:join") is import_string("os.path.join")
@@ -171,7 +192,7 @@ def import_string(dotted: str) -> object:
         return result
     finally:
         if not done:
-            snapshot.restore()
+            snapshot.restore(keep=importing_elsewhere)
 
 
 # --- import_string helpers ---------------------------------------------------------
@@ -232,65 +253,138 @@ class _SourceOnlyLoader(SourceFileLoader):
         return self.source_to_code(self.get_data(path), path)
 
 
-def _resolve_target(path: object) -> tuple[str, bool]:
-    """The resolved source file to run for *path*, and whether it is a package."""
-    if not isinstance(path, (str, os.PathLike)):
+class _StatReusingLoader(SourceFileLoader):
+    """A SourceFileLoader whose first ``path_stats`` answers with a stat already made.
+
+    ``SourceLoader.get_code`` stats the source to check its bytecode cache against;
+    :func:`import_path` has just made that very ``lstat`` (of a regular file, so the
+    same as ``stat``). The stored answer is used once, so a later ``get_code`` (a
+    reload) stats the file afresh, and it leaves no trace in the loader's
+    ``__dict__``, which ``FileLoader.__eq__`` compares.
+    """
+
+    def path_stats(self, path: str) -> Mapping[str, object]:
+        stats: Mapping[str, object] | None = self.__dict__.pop("_modutils_stats", None)
+        if stats is not None and path == self.path:
+            return stats
+        return super().path_stats(path)
+
+
+def _resolve_target(path: object) -> _Target:
+    """What to run for *path*: see :data:`_Target`."""
+    if isinstance(path, str):
+        raw = path
+    elif isinstance(path, os.PathLike):
+        raw = os.fspath(path)
+        if not isinstance(raw, str):
+            raise TypeError(f"path must be a str or os.PathLike[str], not bytes: {path!r}")
+    else:
         raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}: {path!r}")
-    raw = os.fspath(path)
-    if not isinstance(raw, str):
-        raise TypeError(f"path must be a str or os.PathLike[str], not bytes: {path!r}")
     if not raw or "\0" in raw:
         raise ValueError(f"cannot load a module from {raw!r}: not a usable path")
     try:
-        resolved, mode = _resolve(raw)
+        return _resolve(raw)
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise FileNotFoundError(
             exc.errno, f"cannot load a module from {raw!r}: no such file or directory", exc.filename
         ) from exc
+
+
+def _resolve(raw: str) -> _Target:
+    """:func:`_resolve_target` for a usable *raw* path; ``OSError`` when it is missing.
+
+    ``os.path.realpath`` costs an ``lstat`` (and Python code) per path component,
+    more than the rest of a load, so it runs once per folder: a folder path is
+    remembered with the device, inode and timestamps of the directory it leads to,
+    and resolved again only when ``os.stat`` of it says otherwise (a link repointed,
+    the directory moved or changed). The path is never normalised lexically: the
+    system resolves ``..`` after links, as ``realpath`` does, while ``abspath``
+    would apply it before them.
+    """
+    if not os.path.isabs(raw):
+        raw = os.path.join(os.getcwd(), raw)
+    if _ONE_SEPARATOR:
+        folder, _, base = raw.rpartition(_SEP)
+        folder = folder or _SEP
+    else:
+        folder, base = os.path.split(raw)
+    if base in _NOT_A_NAME:
+        return _classify(os.path.realpath(raw), raw)
+    folder_stat = os.stat(folder)
+    entry = _folders.get(folder)
+    if (
+        entry is None
+        or entry[0] != folder_stat.st_ino
+        or entry[1] != folder_stat.st_dev
+        or entry[2] != folder_stat.st_mtime_ns
+        or entry[3] != folder_stat.st_ctime_ns
+    ):
+        entry = (
+            folder_stat.st_ino,
+            folder_stat.st_dev,
+            folder_stat.st_mtime_ns,
+            folder_stat.st_ctime_ns,
+            _with_separator(os.path.realpath(folder)),
+            False,
+        )
+        if len(_folders) >= _FOLDERS_SIZE:
+            _folders.clear()
+        _folders[folder] = entry
+    real = entry[4]
+    resolved = real + base
+    file_stat = os.lstat(resolved)
+    mode = file_stat.st_mode
+    if not stat.S_ISREG(mode) or base == "__init__.py":
+        return _classify(os.path.realpath(resolved) if stat.S_ISLNK(mode) else resolved, raw)
+    if entry[5]:
+        return resolved, False, True, file_stat
+    # Whether the folder is a package decides the default name. A folder's mtime and
+    # ctime change whenever an entry (``__init__.py``) is added or removed, so a "not
+    # a package" answer stays valid while they do; but the system takes them from a
+    # clock that ticks coarsely (a jiffy; seconds on FAT), so a change made in the
+    # same tick as the last one leaves them equal. As git does for racily clean
+    # files, the answer is trusted only once the timestamps are older than a tick.
+    checked = time.time_ns()
+    if os.access(real + "__init__.py", os.F_OK):
+        return resolved, False, False, file_stat
+    stamp = max(entry[2], entry[3])
+    if stamp < checked - (_RACY_NS if stamp % 1_000_000 else _RACY_COARSE_NS):
+        _folders[folder] = (*entry[:5], True)
+    return resolved, False, True, file_stat
+
+
+def _with_separator(folder: str) -> str:
+    return folder if folder.endswith(_SEP) else folder + _SEP
+
+
+def _classify(resolved: str, raw: str) -> _Target:
+    """The file to run for the fully resolved path *resolved* (given as *raw*)."""
+    mode = os.stat(resolved).st_mode
     if stat.S_ISDIR(mode):
         init = os.path.join(resolved, "__init__.py")
         if not os.path.isfile(init):
             raise ValueError(
-                f"cannot load a module from {raw!r}: the folder {resolved!r} has no __init__.py, "
-                "so it is not a package"
+                f"cannot load a module from {raw!r}: the folder {resolved!r} has no "
+                "__init__.py, so it is not a package"
             )
-        return init, True
+        return init, True, False, None
     if not stat.S_ISREG(mode):
         raise ValueError(
             f"cannot load a module from {raw!r}: {resolved!r} is neither a regular file "
             "nor a package folder"
         )
-    return resolved, os.path.basename(resolved) == "__init__.py"
+    return resolved, os.path.basename(resolved) == "__init__.py", False, None
 
 
-def _resolve(raw: str) -> tuple[str, int]:
-    """``os.path.realpath(raw)`` and the ``st_mode`` of what it names.
-
-    ``realpath`` costs an ``lstat`` (and Python code) per path component, more than
-    the rest of a load. Folders are resolved once and remembered with the device and
-    inode they resolved to; a later call re-resolves only when the folder path now
-    leads to another directory. A symlinked file, and a path with ``..`` (which
-    ``realpath`` applies after resolving links, ``abspath`` before), take the slow way.
-    """
-    if ".." in raw:
-        resolved = os.path.realpath(raw)
-        return resolved, os.stat(resolved).st_mode
-    folder, base = os.path.split(os.path.abspath(raw))
-    folder_stat = os.stat(folder)
-    cached = _real_folders.get(folder)
-    if cached is not None and cached[0] == folder_stat.st_ino and cached[1] == folder_stat.st_dev:
-        real_folder = cached[2]
-    else:
-        real_folder = os.path.realpath(folder)
-        if len(_real_folders) >= _REAL_FOLDERS_SIZE:
-            _real_folders.clear()
-        _real_folders[folder] = (folder_stat.st_ino, folder_stat.st_dev, real_folder)
-    resolved = os.path.join(real_folder, base) if base else real_folder
-    mode = os.lstat(resolved).st_mode
-    if stat.S_ISLNK(mode):
-        resolved = os.path.realpath(resolved)
-        mode = os.stat(resolved).st_mode
-    return resolved, mode
+def _stem_name(file: str) -> str:
+    """The default name of *file*, outside any package: its stem made an identifier."""
+    base = os.path.basename(file)
+    dot = base.rfind(".")
+    stem = base[:dot] if dot > 0 else base
+    # The common case, for which os.path.splitext and _identifier would change nothing.
+    if stem.isascii() and stem.isidentifier():
+        return stem
+    return _identifier(os.path.splitext(base)[0])
 
 
 def _default_name(file: str, is_package: bool) -> tuple[str, list[tuple[str, str]]]:
@@ -371,11 +465,26 @@ def _load(
     file: str,
     is_package: bool,
     parents: Sequence[tuple[str, str]],
-    *,
     replace: bool,
     requested: str,
+    file_stat: os.stat_result | None = None,
 ) -> ModuleType:
-    """Load *file* as *name* into :data:`sys.modules`, under the import lock of *name*."""
+    """Load *file* as *name* into :data:`sys.modules`, under the import lock of *name*.
+
+    *requested* is the module :func:`import_path` was asked for (*name* or one of
+    its parent packages); *file_stat*, if given, is a fresh ``lstat`` of *file*.
+    """
+    modules = sys.modules
+    module = modules.get(name)
+    # Already loaded and complete: the lock would only be taken to be released. A
+    # module still initialising is left to the locked path, which waits for it,
+    # as importlib's import_ensure_initialized does.
+    if (
+        module is not None
+        and not getattr(getattr(module, "__spec__", None), "_initializing", False)
+        and _is_from(module, file)
+    ):
+        return module
     lock = _get_module_lock(name)
     try:
         lock.acquire()
@@ -383,19 +492,18 @@ def _load(
         # Two threads each loading a module whose code loads the other one: accept
         # the partially initialised module, as importlib does for a concurrent
         # circular import (importlib._bootstrap._lock_unlock_module).
-        module = sys.modules.get(name)
+        module = modules.get(name)
         if module is not None and _is_from(module, file):
             return module
         raise ImportError(f"cannot load {file!r} as {name!r}: {exc}", name=name, path=file) from exc
     try:
-        if replace:
-            module = sys.modules.get(name)
-            if module is not None and _is_from(module, file):
-                return module
-        else:
-            module = _check_free(name, file)
-            if module is not None:
-                return module
+        if name in modules:
+            # A None entry blocks the name on purpose; typeshed does not allow for it.
+            taken: ModuleType | None = modules[name]
+            if taken is not None and _is_from(taken, file):
+                return taken
+            if not replace:
+                raise _name_taken(name, file, taken)
         snapshot = ModulesSnapshot()
         done = False
         try:
@@ -403,34 +511,84 @@ def _load(
                 for parent_name, parent_folder in parents:
                     _import_parent(parent_name, parent_folder, requested)
                 # The parents' code may have imported this very module, or taken its name.
-                module = sys.modules.get(name)
+                module = modules.get(name)
                 if module is not None and _is_from(module, file):
                     done = True
                     return module
-                if not replace and name in sys.modules:
+                if not replace and name in modules:
                     raise _name_taken(name, file, module)
-            module = _execute(name, file, is_package, register=True, requested=requested)
+            module = _execute(name, file, is_package, True, requested, file_stat)
             done = True
             return module
         finally:
             if not done:
-                snapshot.restore()
+                snapshot.restore(keep=importing_elsewhere)
     finally:
         lock.release()
+
+
+def _new_module(
+    spec: ModuleSpec, loader: SourceFileLoader, file: str, is_package: bool
+) -> ModuleType:
+    """What ``module_from_spec(spec)`` returns for the spec :func:`_execute` builds.
+
+    ``module_from_spec`` asks the loader to create the module (SourceFileLoader
+    declines) and then, in ``_init_module_attrs``, ``getattr``s each attribute
+    before setting it, each miss raising an AttributeError inside the module type:
+    that costs more than loading a small cached module. A fresh module has none of
+    those attributes, so setting them in the same order gives the same namespace
+    (CPython 3.10-3.13 ``importlib._bootstrap._init_module_attrs``).
+    """
+    module = _ModuleType(spec.name)
+    namespace = module.__dict__
+    namespace["__loader__"] = loader
+    namespace["__package__"] = spec.name if is_package else spec.name.rpartition(".")[0]
+    namespace["__spec__"] = spec
+    if is_package:
+        namespace["__path__"] = spec.submodule_search_locations
+    namespace["__file__"] = file
+    cached = _cache_path(file)
+    if cached is None:
+        cached = spec.cached
+    else:
+        spec.cached = cached
+    if cached is not None:
+        namespace["__cached__"] = cached
+    return module
+
+
+def _cache_path(file: str) -> str | None:
+    """``importlib.util.cache_from_source(file)`` in the common case, else ``None``.
+
+    ``spec.cached`` calls ``cache_from_source``, whose generality (a debug override,
+    optimisation levels, ``sys.pycache_prefix``) costs more than the rest of the
+    module's creation. Without a prefix or optimisation, on a single-separator
+    system, it is ``<folder>/__pycache__/<name before the last dot>.<cache tag>.pyc``
+    (CPython 3.10-3.13 ``importlib._bootstrap_external.cache_from_source``).
+    """
+    tag: str | None = sys.implementation.cache_tag  # None disables caching (PEP 3147)
+    if (
+        not _ONE_SEPARATOR
+        or tag is None
+        or sys.pycache_prefix is not None
+        or sys.flags.optimize
+        or not file.endswith(".py")
+    ):
+        return None
+    folder, _, base = file.rpartition(_SEP)
+    stem = base[:-3]
+    if not folder or not stem:
+        # cache_from_source treats these like no other path (a file at the root of
+        # the file system gets a relative cache path); leave them to it.
+        return None
+    return f"{folder}{_SEP}__pycache__{_SEP}{stem}.{tag}.pyc"
 
 
 def _import_parent(name: str, folder: str, requested: str) -> None:
     """Make sure the package *name* is the one in *folder*, loading it from there if needed."""
     module = sys.modules.get(name)
     if module is None:
-        _load(
-            name,
-            os.path.join(folder, "__init__.py"),
-            True,
-            (),
-            replace=False,
-            requested=requested,
-        )
+        _load(name, os.path.join(folder, "__init__.py"), True, (), False, requested)
         return
     locations = getattr(module, "__path__", None)
     if locations is None or not any(
@@ -442,35 +600,46 @@ def _import_parent(name: str, folder: str, requested: str) -> None:
         )
 
 
-def _load_unregistered(name: str, file: str, is_package: bool) -> ModuleType:
+def _load_unregistered(
+    name: str, file: str, is_package: bool, file_stat: os.stat_result | None
+) -> ModuleType:
     snapshot = ModulesSnapshot()
     done = False
     try:
-        module = _execute(name, file, is_package, register=False, requested=name)
+        module = _execute(name, file, is_package, False, name, file_stat)
         done = True
         return module
     finally:
         if not done:
-            snapshot.restore()
+            snapshot.restore(keep=importing_elsewhere)
 
 
 def _execute(
-    name: str, file: str, is_package: bool, *, register: bool, requested: str
+    name: str,
+    file: str,
+    is_package: bool,
+    register: bool,
+    requested: str,
+    file_stat: os.stat_result | None = None,
 ) -> ModuleType:
     """Create the module for *file* and run its code; the caller restores on failure."""
+    loader: SourceFileLoader
     # The suffixes SourceFileLoader is registered for (FileFinder matches with endswith too).
-    if file.endswith(_SOURCE_SUFFIXES):
+    if not file.endswith(_SOURCE_SUFFIXES):
+        loader = _SourceOnlyLoader(name, file)
+    elif file_stat is None:
         loader = SourceFileLoader(name, file)
     else:
-        loader = _SourceOnlyLoader(name, file)
-    spec = spec_from_file_location(
-        name,
-        file,
-        loader=loader,
-        submodule_search_locations=[os.path.dirname(file)] if is_package else None,
-    )
-    assert spec is not None  # never None when a loader is given
-    module = module_from_spec(spec)
+        loader = _StatReusingLoader(name, file)
+        # What SourceFileLoader.path_stats returns.
+        loader._modutils_stats = {"mtime": file_stat.st_mtime, "size": file_stat.st_size}  # type: ignore[attr-defined]
+    # The spec spec_from_file_location(name, file, loader=loader) builds, without the
+    # work it would redo: *file* is absolute already and the loader is chosen.
+    spec = ModuleSpec(name, loader, origin=file, is_package=is_package)
+    spec.has_location = True
+    if is_package:
+        spec.submodule_search_locations = [os.path.dirname(file)]
+    module = _new_module(spec, loader, file, is_package)
     if register:
         # As importlib._bootstrap._load_unlocked does: registered before the code
         # runs, and marked as initialising so that a concurrent ``import name``

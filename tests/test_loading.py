@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib
+import importlib.machinery
+import importlib.util
 import itertools
 import keyword
 import os
@@ -13,6 +15,7 @@ import sys
 import tempfile
 import textwrap
 import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,8 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import WriteTree
 from modutils import ModuleLoadError, import_path, import_string
-from tests.conftest import WriteTree
 
 _counter = itertools.count()
 
@@ -515,6 +518,68 @@ def test_two_threads_loading_each_other_do_not_deadlock(
     assert y_module.OTHER is x_module
 
 
+@pytest.mark.parametrize("how", ["import", "import_path"])
+def test_failure_keeps_a_module_another_thread_is_still_loading(
+    tmp_path: Path, shared: types.ModuleType, how: str
+) -> None:
+    # A rollback of the whole of sys.modules would take the other thread's module
+    # out from under it: importlib then fails with a KeyError when it pops the
+    # module back out of sys.modules, and import_path returns an unregistered module.
+    other, failing = unique("other"), unique("failing")
+    write(
+        tmp_path / f"{other}.py",
+        f"""
+        import {shared.__name__} as s
+        s.started.set()
+        s.release.wait(10)
+        DONE = True
+        """,
+    )
+    bad = write(
+        tmp_path / "sub" / f"{failing}.py",
+        f"""
+        import {shared.__name__} as s
+        s.start_other()
+        assert s.started.wait(10)
+        raise RuntimeError("while the other thread is still loading")
+        """,
+    )
+    sys.path.insert(0, str(tmp_path))
+    before, path = dict(sys.modules), sys.path[:]
+    loaded: list[object] = []
+
+    def load_other() -> None:
+        try:
+            if how == "import":
+                loaded.append(importlib.import_module(other))
+            else:
+                loaded.append(import_path(tmp_path / f"{other}.py"))
+        except BaseException as exc:  # reported to the test through loaded
+            loaded.append(exc)
+
+    def start_other() -> None:
+        # Called by the failing module: the other thread starts loading after the
+        # failing load took its snapshot of sys.modules.
+        threading.Thread(target=load_other, daemon=True).start()
+
+    shared.__dict__["start_other"] = start_other
+    try:
+        with pytest.raises(ModuleLoadError, match="while the other thread"):
+            import_path(bad)
+        assert state_diff(before) == ([other], [], [])
+    finally:
+        shared.release.set()
+    for _ in range(1000):
+        if loaded:
+            break
+        time.sleep(0.01)
+    assert len(loaded) == 1
+    assert isinstance(loaded[0], types.ModuleType), loaded
+    assert loaded[0].DONE is True
+    assert sys.modules[other] is loaded[0]
+    assert sys.path == path
+
+
 # --- import_path: register=False ----------------------------------------------------
 
 
@@ -637,6 +702,126 @@ def test_load_error_message_for_a_nested_import_path_failure(tmp_path: Path) -> 
     assert info.value.path == str(outer)
     assert isinstance(info.value.__cause__, ModuleLoadError)
     assert isinstance(info.value.__cause__.__cause__, ZeroDivisionError)
+
+
+# --- import_path: what the fast path must keep --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target", ["plain.py", "dots.in.name.py", "trailing..py", "conf.txt", "pkg"]
+)
+def test_module_namespace_is_what_module_from_spec_makes(tmp_path: Path, target: str) -> None:
+    if target == "pkg":
+        write(tmp_path / "pkg" / "__init__.py", "")
+        file = tmp_path / "pkg" / "__init__.py"
+    else:
+        file = write(tmp_path / target, "")
+    name = unique()
+    module = import_path(tmp_path / target, name=name)
+    spec = importlib.util.spec_from_file_location(
+        name,
+        file,
+        loader=module.__loader__,
+        submodule_search_locations=[str(tmp_path / "pkg")] if target == "pkg" else None,
+    )
+    assert spec is not None
+    expected = importlib.util.module_from_spec(spec)
+    ours = {k: v for k, v in vars(module).items() if k != "__builtins__"}
+    theirs = vars(expected)
+    assert list(ours) == list(theirs)
+    assert {k: v for k, v in ours.items() if k != "__spec__"} == {
+        k: v for k, v in theirs.items() if k != "__spec__"
+    }
+    own_spec = module.__spec__
+    assert own_spec is not None
+    for attribute in ("name", "origin", "has_location", "cached", "parent", "loader"):
+        assert getattr(own_spec, attribute) == getattr(spec, attribute), attribute
+    assert own_spec.submodule_search_locations == spec.submodule_search_locations
+
+
+@pytest.mark.parametrize("prefix", [False, True])
+def test_cached_is_where_cache_from_source_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: bool
+) -> None:
+    if prefix:
+        monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "prefix"))
+    file = write(tmp_path / f"{unique()}.v2.py", "X = 1\n")
+    module = import_path(file)
+    assert module.__cached__ == importlib.util.cache_from_source(str(file))
+    assert module.__spec__ is not None
+    assert module.__spec__.cached == module.__cached__
+
+
+def test_loader_stats_the_file_afresh_after_the_load(tmp_path: Path) -> None:
+    # import_path hands its own stat of the file to the loader for the bytecode
+    # check; a later get_code (a reload) must see the file as it is then.
+    name = unique()
+    file = write(tmp_path / f"{name}.py", "X = 1\n")
+    module = import_path(file)
+    loader = module.__loader__
+    assert isinstance(loader, importlib.machinery.SourceFileLoader)
+    assert vars(loader) == vars(importlib.machinery.SourceFileLoader(name, str(file)))
+    write(file, "X = 22222\n")
+    assert loader.path_stats(str(file))["size"] == len("X = 22222\n")
+    loader.exec_module(module)  # what importlib.reload runs
+    assert module.X == 22222
+
+
+def fake_folder_times(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, times: Callable[[os.stat_result], int]
+) -> None:
+    """Make ``os.stat(folder)`` report ``times(real stat)`` as its mtime and ctime.
+
+    Stands in for file systems whose timestamps come from a coarse clock, which the
+    test cannot otherwise control (the kernel sets ctime, and to the present).
+    """
+    real_stat = os.stat
+
+    def fake_stat(path: object, *args: object, **kwargs: object) -> object:
+        result = real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        if path != str(folder):
+            return result
+        stamp = times(result)
+        return types.SimpleNamespace(
+            st_ino=result.st_ino, st_dev=result.st_dev, st_mtime_ns=stamp, st_ctime_ns=stamp
+        )
+
+    monkeypatch.setattr(os, "stat", fake_stat)
+
+
+@pytest.mark.parametrize("granularity", ["fine", "whole seconds"])
+def test_folder_that_becomes_a_package_in_the_same_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, granularity: str
+) -> None:
+    # The "no __init__.py here" answer is cached per folder and checked against the
+    # folder's timestamps; a change made in the same clock tick leaves them equal,
+    # so recent timestamps must not be trusted (here: frozen at the present tick).
+    folder = tmp_path / unique("folder")
+    first = write(folder / f"{unique()}.py", "X = 1\n")
+    now = time.time_ns()
+    tick = now if granularity == "fine" else now // 10**9 * 10**9 - 10**9
+    fake_folder_times(monkeypatch, folder, lambda _: tick)
+    assert import_path(first).__name__ == first.stem
+    write(folder / "__init__.py", "")
+    second = write(folder / f"{unique()}.py", "X = 2\n")
+    assert import_path(second).__name__ == f"{folder.name}.{second.stem}"
+
+
+def test_folder_cache_follows_changes_of_old_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / unique("folder")
+    first = write(folder / f"{unique()}.py", "X = 1\n")
+    # Timestamps an hour old: the cached answer is trusted while they stay the same.
+    fake_folder_times(monkeypatch, folder, lambda real: real.st_ctime_ns - 3600 * 10**9)
+    assert import_path(first).__name__ == first.stem
+    assert import_path(first) is sys.modules[first.stem]
+    write(folder / "__init__.py", "")
+    second = write(folder / f"{unique()}.py", "X = 2\n")
+    assert import_path(second).__name__ == f"{folder.name}.{second.stem}"
+    (folder / "__init__.py").unlink()
+    third = write(folder / f"{unique()}.py", "X = 3\n")
+    assert import_path(third).__name__ == third.stem
 
 
 # --- issue 11: no shared bytecode between x.py and x.txt ----------------------------
