@@ -17,6 +17,7 @@ import time
 from importlib import _bootstrap, import_module
 from importlib.machinery import SOURCE_SUFFIXES, ModuleSpec, SourceFileLoader
 
+from modutils._paths import fspath_str
 from modutils._spec import check_module_name
 from modutils._state import ModulesSnapshot, importing_elsewhere
 from modutils.errors import ModuleLoadError
@@ -272,14 +273,7 @@ class _StatReusingLoader(SourceFileLoader):
 
 def _resolve_target(path: object) -> _Target:
     """What to run for *path*: see :data:`_Target`."""
-    if isinstance(path, str):
-        raw = path
-    elif isinstance(path, os.PathLike):
-        raw = os.fspath(path)
-        if not isinstance(raw, str):
-            raise TypeError(f"path must be a str or os.PathLike[str], not bytes: {path!r}")
-    else:
-        raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}: {path!r}")
+    raw = fspath_str(path, what="path")
     if not raw or "\0" in raw:
         raise ValueError(f"cannot load a module from {raw!r}: not a usable path")
     try:

@@ -20,6 +20,7 @@ from collections import abc
 from itertools import compress, repeat
 from typing import NamedTuple
 
+from modutils._paths import fspath_str
 from modutils._source import ImportStatement, analyze_file, resolve_import, scan_imports
 from modutils._spec import check_module_name, find_spec_static, source_path
 from modutils._state import ModulesSnapshot
@@ -1233,10 +1234,7 @@ def _static_target(target: object) -> _Ref:
     import errno
 
     if isinstance(target, os.PathLike) or (isinstance(target, str) and _looks_like_path(target)):
-        path = os.fspath(target)
-        if not isinstance(path, str):
-            raise TypeError(f"target must be a str path or dotted name, not bytes: {target!r}")
-        path = os.path.abspath(path)
+        path = os.path.abspath(fspath_str(target, what="target"))
         if os.path.isdir(path):
             path = os.path.join(path, "__init__.py")
         if not os.path.isfile(path):

@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 
+from modutils._paths import fspath_str
 from modutils._state import ModulesSnapshot
 
 TYPE_CHECKING = False
@@ -424,20 +425,7 @@ class _SysPathExtension:
 
 def _to_entry(path: object) -> str:
     """The absolute ``sys.path`` entry for *path*, after checking its type and value."""
-    if isinstance(path, str):
-        text = path
-    elif isinstance(path, os.PathLike):
-        text = os.fspath(path)
-        if not isinstance(text, str):
-            raise TypeError(
-                f"extend_sys_path() needs str paths, but {path!r}.__fspath__() "
-                f"returned {type(text).__name__}: {text!r}"
-            )
-    else:
-        raise TypeError(
-            "extend_sys_path() paths must be str or os.PathLike[str], "
-            f"not {type(path).__name__}: {path!r}"
-        )
+    text = fspath_str(path, what="extend_sys_path() path")
     # Either kind of entry makes every later import that reaches it raise: FileFinder's
     # path hook calls os.stat(), which rejects NUL and unencodable text with ValueError.
     if "\0" in text:
