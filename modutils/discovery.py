@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from importlib.machinery import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES
+from itertools import chain
 from pathlib import Path
 from stat import S_ISREG
 from types import ModuleType
@@ -65,8 +66,9 @@ class ModuleInfo(NamedTuple):
 # _get_supported_file_loaders: extensions, sources, bytecode, each list in its own
 # order): the lowest rank wins when a folder holds one module under several.
 # Keys are the suffixes without their leading dot: ``name.partition(".")[2]``,
-# everything after the first dot, is looked up as is, so ``dotted.name.py``
-# (suffix ``name.py``) is no module, as for FileFinder.
+# everything after the first dot, is looked up as is, so one look-up matches
+# ``mod.py`` and ``_speedups.cpython-311-x86_64-linux-gnu.so`` alike, and
+# ``dotted.name.py`` (suffix ``name.py``) is no module, as for FileFinder.
 _SUFFIX_RANK: dict[str, int] = {}
 for _suffix in [*EXTENSION_SUFFIXES, *SOURCE_SUFFIXES, *BYTECODE_SUFFIXES]:
     _SUFFIX_RANK.setdefault(_suffix[1:], len(_SUFFIX_RANK))
@@ -75,9 +77,12 @@ for _suffix in [*EXTENSION_SUFFIXES, *SOURCE_SUFFIXES, *BYTECODE_SUFFIXES]:
 _ZIP_SUFFIX_RANK: dict[str, int] = {suffix[1:]: 1 for suffix in SOURCE_SUFFIXES}
 _ZIP_SUFFIX_RANK.update(dict.fromkeys([suffix[1:] for suffix in BYTECODE_SUFFIXES], 0))
 del _suffix
+# The usual case, matched first by one removesuffix: ``.py``.
+_SOURCE_SUFFIX = SOURCE_SUFFIXES[0]
+_SOURCE_RANK = _SUFFIX_RANK[_SOURCE_SUFFIX[1:]]
 
 # A NamedTuple's generated __new__ is a Python function; tuple.__new__ builds
-# the same record at a third of the cost, which shows on packages of 1000+ modules.
+# the same record at half the cost, which shows on packages of 1000+ modules.
 _new_info = tuple.__new__
 
 # Names never reported: ``__init__`` is the package itself, ``__main__`` its
@@ -85,43 +90,126 @@ _new_info = tuple.__new__
 # cached bytecode of modules found elsewhere.
 _SKIPPED = frozenset({"__init__", "__main__", "__pycache__"})
 
-# Before 3.12 a package's folder Path is derived from its parent's, not parsed.
+# Before 3.12 a Path is parsed when it is made, so a package's folder Path is
+# derived from its parent's instead (3.12 made parsing lazy).
 _CHAIN_PATHS = sys.version_info < (3, 12)
-
-if sys.version_info >= (3, 12):
-
-    def _path_maker(listing: _Listing) -> Callable[[str], Path]:
-        prefix = listing.prefix
-        return lambda filename: Path(prefix + filename)
-
-else:
-
-    def _path_maker(listing: _Listing) -> Callable[[str], Path]:
-        # Path() parses its argument, about 2.5 us on 3.10/3.11: more than the
-        # scan of the entry. _make_child_relpath is the shortcut pathlib's own
-        # glob and iterdir take in these (frozen) versions; 3.12 made Path() lazy.
-        base = listing.base
-        if base is None:
-            base = listing.base = Path(listing.folder)
-        make: Callable[[str], Path] = base._make_child_relpath  # type: ignore[attr-defined]
-        return make
 
 
 class _Listing:
     """The importable names in one folder: module files and candidate subfolders."""
 
-    __slots__ = ("base", "folder", "folders", "modules", "prefix")
+    __slots__ = ("base", "folder", "folders", "init", "modules", "paths")
 
     def __init__(
-        self, folder: str, modules: dict[str, str], folders: dict[str, tuple[str, str]]
+        self,
+        folder: str,
+        modules: dict[str, str],
+        folders: dict[str, tuple[str, str]],
+        others: dict[str, str] | None = None,
     ) -> None:
+        if others:
+            # *modules* holds the sources, *others* the best of the other files
+            # of each name; a source beats bytecode and loses to an extension.
+            for name, filename in others.items():
+                if name not in modules or _SUFFIX_RANK[filename.partition(".")[2]] < _SOURCE_RANK:
+                    modules[name] = filename
         self.folder = folder
-        self.prefix = folder + os.sep if folder and not folder.endswith(os.sep) else folder
-        #: module name -> file name, the best-ranked one.
+        #: The file name of the best-ranked ``__init__`` module, if any.
+        self.init = modules.pop("__init__", None)
+        modules.pop("__main__", None)
+        #: module name -> file name, the best-ranked one; no __init__, no __main__.
         self.modules = modules
-        #: folder name -> (path, real path); identifiers only, __pycache__ included.
+        #: folder name -> (path, real path); identifiers other than __pycache__.
         self.folders = folders
+        #: The folder's Path, when the parent's listing made it (3.10/3.11 only).
         self.base: Path | None = None
+        #: Makes the Path of a file in the folder, once made; see _paths_of.
+        self.paths: Callable[[str], Path] | None = None
+
+
+def _plain_paths(listing: _Listing) -> Callable[[str], Path]:
+    folder = listing.folder
+    return lambda filename: Path(folder, filename)
+
+
+# Making the Path of every module is most of the walk's own cost: Path() takes
+# 0.8 us (3.13) to 2 us (3.11) per file, more than reading the entry. The fast
+# factories below leave a Path in the very state the constructor would (checked
+# once at import by _same_state, with the plain factory as the fallback) in a
+# fifth of the time or less, by setting the private slots the constructor sets:
+# ``_raw_paths`` (PurePath.__init__, 3.12+), ``_drv``/``_root``/``_parts``
+# (PurePath._from_parsed_parts, 3.10/3.11: what _make_child_relpath, the
+# shortcut of pathlib's own iterdir and glob, does).
+_PATH_TYPE = type(Path())
+_new_object = object.__new__
+_UNSET = object()
+
+if sys.version_info >= (3, 12):
+
+    def _fast_paths(listing: _Listing) -> Callable[[str], Path]:
+        folder = listing.folder
+        cls, new = _PATH_TYPE, _new_object
+
+        def make(filename: str) -> Path:
+            path = new(cls)
+            # What Path(folder, filename) stores; both are joined when first used.
+            path._raw_paths = [folder, filename]  # type: ignore[attr-defined]
+            return path
+
+        return make
+
+else:
+
+    def _fast_paths(listing: _Listing) -> Callable[[str], Path]:
+        base = listing.base
+        if base is None:
+            base = listing.base = Path(listing.folder)
+        drv, root, parts = base._drv, base._root, base._parts  # type: ignore[attr-defined]
+        cls, new = _PATH_TYPE, _new_object
+
+        def make(filename: str) -> Path:
+            path = new(cls)
+            path._drv = drv  # type: ignore[attr-defined]
+            path._root = root  # type: ignore[attr-defined]
+            path._parts = [*parts, filename]  # type: ignore[attr-defined]
+            return path
+
+        return make
+
+
+def _state(path: Path) -> list[object]:
+    """Every attribute *path* holds: its ``__dict__``, and its slots class by class."""
+    values: list[object] = [getattr(path, "__dict__", None)]
+    for klass in type(path).__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        for slot in [slots] if isinstance(slots, str) else slots:
+            values.append(getattr(path, slot, _UNSET))
+    return values
+
+
+def _same_state() -> bool:
+    """Whether _fast_paths makes Paths that the constructor's cannot be told from."""
+    try:
+        # An absolute folder of several parts, as the walk meets them; abspath
+        # of the root needs no working directory.
+        listing = _Listing(os.path.join(os.path.abspath(os.sep), "modutils", "pkg"), {}, {})
+        fast = _fast_paths(listing)("probe.py")
+        plain = _plain_paths(listing)("probe.py")
+        return type(fast) is type(plain) and _state(fast) == _state(plain)
+    except Exception:  # pragma: no cover - a future pathlib without these slots
+        return False
+
+
+#: Makes the function that makes the Path of a file in a listing's folder.
+_make_paths = _fast_paths if _same_state() else _plain_paths
+
+
+def _paths_of(listing: _Listing) -> Callable[[str], Path]:
+    """The function that makes the Path of a file in *listing*'s folder."""
+    paths = listing.paths
+    if paths is None:
+        paths = listing.paths = _make_paths(listing)
+    return paths
 
 
 class _Walker:
@@ -158,19 +246,71 @@ class _Walker:
 
     def children(
         self, parent: str, locations: Sequence[_Location]
-    ) -> tuple[list[ModuleInfo], dict[str, tuple[_Location, ...]]]:
+    ) -> tuple[list[ModuleInfo], list[tuple[int, tuple[_Location, ...]]]]:
         """The submodules of *parent* found in its *locations*, sorted by name.
 
-        Returns the records and, for each package among them, its locations.
-        Follows PathFinder._get_spec and FileFinder.find_spec: location by
-        location, a folder with an ``__init__`` file beats a module file of the
-        same name, and the first location holding either wins; folders without
-        ``__init__`` only make a namespace package if no location has a module.
+        Returns the records and, for each package among them, its index in the
+        records and its locations. Follows PathFinder._get_spec and
+        FileFinder.find_spec: location by location, a folder with an ``__init__``
+        file beats a module file of the same name, and the first location holding
+        either wins; folders without ``__init__`` only make a namespace package if
+        no location has a module.
         """
         prefix = parent + "."
+        if len(locations) != 1:
+            return self._children_of_many(prefix, locations)
+        listing = self._take(*locations[0])
+        modules = listing.modules
+        folders = listing.folders
+        make = _paths_of(listing)
+        if not folders:
+            return [
+                _new_info(ModuleInfo, (prefix + name, make(modules[name]), False))
+                for name in sorted(modules)
+            ], []
         visited = self.visited
-        decided = set(_SKIPPED)
-        found: list[ModuleInfo] = []
+        packages: dict[str, tuple[ModuleInfo, _Location]] = {}
+        portions: list[tuple[str, _Location]] = []
+        # Sorted, so that which of two names for one folder claims it does not
+        # depend on the order readdir returned them in.
+        for name in sorted(folders) if len(folders) > 1 else folders:
+            folder = folders[name]
+            if name in _SKIPPED or folder[1] in visited:
+                continue
+            sub = self._peek(*folder)
+            if sub.init is None:
+                portions.append((name, folder))
+                continue
+            visited.add(folder[1])
+            if _CHAIN_PATHS and sub.base is None:
+                sub.base = make(name)
+            path = _paths_of(sub)(sub.init)
+            packages[name] = (_new_info(ModuleInfo, (prefix + name, path, True)), folder)
+        if portions and self.namespace_packages:
+            for name, folder in portions:
+                if name not in modules and self._has_modules([folder]):
+                    visited.add(folder[1])
+                    packages[name] = (_new_info(ModuleInfo, (prefix + name, None, True)), folder)
+        if not packages:
+            return [
+                _new_info(ModuleInfo, (prefix + name, make(modules[name]), False))
+                for name in sorted(modules)
+            ], []
+        names = sorted(modules.keys() | packages.keys())
+        # list.index is a C loop over a handful of names: cheaper than bisect's import.
+        return [
+            package[0]
+            if (package := packages.get(name)) is not None
+            else _new_info(ModuleInfo, (prefix + name, make(modules[name]), False))
+            for name in names
+        ], sorted([(names.index(name), (package[1],)) for name, package in packages.items()])
+
+    def _children_of_many(
+        self, prefix: str, locations: Sequence[_Location]
+    ) -> tuple[list[ModuleInfo], list[tuple[int, tuple[_Location, ...]]]]:
+        """:meth:`children` of a package spread over several locations."""
+        visited = self.visited
+        found: dict[str, ModuleInfo] = {}
         packages: dict[str, tuple[_Location, ...]] = {}
         portions: dict[str, list[_Location]] = {}
         for location in locations:
@@ -178,41 +318,45 @@ class _Walker:
             folders = listing.folders
             # Sorted, so that which of two names for one folder claims it does
             # not depend on the order readdir returned them in.
-            for name in sorted(folders.keys() - decided):
+            for name in sorted(folders) if len(folders) > 1 else folders:
                 folder = folders[name]
-                if folder[1] in visited:
+                if name in found or name in _SKIPPED or folder[1] in visited:
                     continue
                 sub = self._peek(*folder)
-                init = sub.modules.get("__init__")
-                if init is None:
+                if sub.init is None:
                     if folder not in portions.setdefault(name, []):
                         portions[name].append(folder)
                     continue
                 visited.add(folder[1])
-                decided.add(name)
-                if sub.base is None and _CHAIN_PATHS:
-                    sub.base = _path_maker(listing)(name)
-                found.append(_new_info(ModuleInfo, (prefix + name, _path_maker(sub)(init), True)))
-                packages[prefix + name] = (folder,)
+                if _CHAIN_PATHS and sub.base is None:
+                    sub.base = _paths_of(listing)(name)
+                found[name] = _new_info(ModuleInfo, (prefix + name, _paths_of(sub)(sub.init), True))
+                packages[name] = (folder,)
             modules = listing.modules
-            names = modules.keys() - decided
-            if names:
-                make = _path_maker(listing)
-                found += [
-                    _new_info(ModuleInfo, (prefix + name, make(modules[name]), False))
-                    for name in names
-                ]
-                decided |= names
-        if self.namespace_packages:
-            for name in sorted(portions.keys() - decided):
+            if not modules:
+                continue
+            make = _paths_of(listing)
+            if found:
+                for name, filename in modules.items():
+                    if name not in found:
+                        found[name] = _new_info(ModuleInfo, (prefix + name, make(filename), False))
+            else:
+                found = {
+                    name: _new_info(ModuleInfo, (prefix + name, make(filename), False))
+                    for name, filename in modules.items()
+                }
+        if portions and self.namespace_packages:
+            for name in sorted(portions.keys() - found.keys()):
                 folders_left = [folder for folder in portions[name] if folder[1] not in visited]
                 if folders_left and self._has_modules(folders_left):
                     visited.update(real for _, real in folders_left)
-                    found.append(_new_info(ModuleInfo, (prefix + name, None, True)))
-                    packages[prefix + name] = tuple(folders_left)
-        # Names are unique, so ordering the records orders them by name alone.
-        found.sort()
-        return found, packages
+                    found[name] = _new_info(ModuleInfo, (prefix + name, None, True))
+                    packages[name] = tuple(folders_left)
+        names = sorted(found)
+        # list.index is a C loop over a handful of names: cheaper than bisect's import.
+        return [found[name] for name in names], sorted(
+            [(names.index(name), folders) for name, folders in packages.items()]
+        )
 
     def _has_modules(self, locations: Sequence[_Location]) -> bool:
         """Whether a namespace folder holds a module, directly or in a subfolder."""
@@ -220,14 +364,10 @@ class _Walker:
         seen = {real for _, real in pending}
         while pending:
             listing = self._peek(*pending.pop())
-            if any(name != "__main__" for name in listing.modules):
+            if listing.modules or listing.init is not None:
                 return True
-            for name, folder in listing.folders.items():
-                if (
-                    name != "__pycache__"
-                    and folder[1] not in seen
-                    and folder[1] not in self.visited
-                ):
+            for folder in listing.folders.values():
+                if folder[1] not in seen and folder[1] not in self.visited:
                     seen.add(folder[1])
                     pending.append(folder)
         return False
@@ -244,31 +384,39 @@ class _Walker:
 
     def _scan(self, folder: str, real: str) -> _Listing:
         """List *folder* with one ``scandir``: no other system call per regular entry."""
-        modules: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        others: dict[str, str] = {}
         folders: dict[str, tuple[str, str]] = {}
         ranks = _SUFFIX_RANK
+        source = _SOURCE_SUFFIX
         try:
             entries = os.scandir(folder or ".")
         except (NotADirectoryError, FileNotFoundError):
             return self._scan_zip(folder, real)
         except OSError:
             # FileFinder._fill_cache treats an unreadable folder as empty too.
-            return _Listing(folder, modules, folders)
-        prefix = real + os.sep
+            return _Listing(folder, sources, folders)
+        prefix = real if real.endswith(os.sep) else real + os.sep
         with entries:
             for entry in entries:
                 name = entry.name
-                stem, dot, suffix = name.partition(".")
-                rank = ranks.get(suffix)
                 try:
                     # DirEntry.is_file/is_dir/is_symlink answer from the d_type
                     # that readdir gave: only a symlink costs a stat (and realpath).
-                    if rank is not None:
+                    # isidentifier() also rejects stems with a dot (dotted.name.py).
+                    stem = name.removesuffix(source)
+                    if stem != name:
                         if stem.isidentifier() and entry.is_file():
-                            other = modules.setdefault(stem, name)
+                            sources[stem] = name
+                        continue
+                    stem, dot, suffix = name.partition(".")
+                    if dot:
+                        rank = ranks.get(suffix)
+                        if rank is not None and stem.isidentifier() and entry.is_file():
+                            other = others.setdefault(stem, name)
                             if other is not name and rank < ranks[other.partition(".")[2]]:
-                                modules[stem] = name
-                    elif not dot and name.isidentifier() and entry.is_dir():
+                                others[stem] = name
+                    elif name.isidentifier() and name != "__pycache__" and entry.is_dir():
                         path = entry.path
                         folders[name] = (
                             path,
@@ -277,7 +425,7 @@ class _Walker:
                 except OSError:
                     # A symlink loop (ELOOP), or an entry removed meanwhile.
                     continue
-        return _Listing(folder, modules, folders)
+        return _Listing(folder, sources, folders, others)
 
     def _scan_zip(self, folder: str, real: str) -> _Listing:
         """List a folder inside a zip archive on the path, as zipimport sees it."""
@@ -293,7 +441,7 @@ class _Walker:
             for name, is_dir in tree.get(inner, {}).items():
                 stem, dot, suffix = name.partition(".")
                 if is_dir:
-                    if not dot and name.isidentifier():
+                    if not dot and name.isidentifier() and name != "__pycache__":
                         folders[name] = (folder + os.sep + name, real + os.sep + name)
                     continue
                 rank = ranks.get(suffix)
@@ -428,24 +576,35 @@ def iter_submodules(
     """
     name, locations = _resolve_package(package)
     walker = _Walker(namespace_packages=namespace_packages)
-    return _walk(walker, name, walker.claim(locations), recursive=recursive)
+    return chain.from_iterable(
+        _segments(walker, name, walker.claim(locations), recursive=recursive)
+    )
 
 
-def _walk(
+def _segments(
     walker: _Walker, name: str, locations: Sequence[_Location], *, recursive: bool
-) -> Iterator[ModuleInfo]:
+) -> Iterator[list[ModuleInfo]]:
+    """The records of a walk in order, as runs that each end with a package or a listing.
+
+    Each package's children are read when the run that ends with it is used up,
+    so folders are read as the iterator advances. Yielding runs, not records,
+    lets ``chain.from_iterable`` hand out the records from C.
+    """
     infos, packages = walker.children(name, locations)
-    stack = [(iter(infos), packages)]
+    if not recursive:
+        yield infos
+        return
+    stack = [(infos, iter(packages), 0)]
     while stack:
-        remaining, packages = stack[-1]
-        for info in remaining:
-            yield info
-            if recursive and info[2]:
-                infos, below = walker.children(info[0], packages[info[0]])
-                stack.append((iter(infos), below))
-                break
+        infos, pending, start = stack.pop()
+        for index, below in pending:
+            yield infos[start : index + 1]
+            stack.append((infos, pending, index + 1))
+            children, packages = walker.children(infos[index][0], below)
+            stack.append((children, iter(packages), 0))
+            break
         else:
-            stack.pop()
+            yield infos[start:] if start else infos
 
 
 def import_submodules(
@@ -510,8 +669,7 @@ def import_submodules(
         if root is not None:
             modules[name] = root
             live = walker.claim(getattr(root, "__path__", ()), own=static)
-            infos, packages = walker.children(name, live)
-            stack = [(iter(infos), packages)]
+            stack = [_children_by_name(walker, name, live)]
             while stack:
                 remaining, packages = stack[-1]
                 for info in remaining:
@@ -522,8 +680,7 @@ def import_submodules(
                     if recursive and info.is_package:
                         path = getattr(module, "__path__", ())
                         live = walker.claim(path, own=packages[info.name])
-                        infos, below = walker.children(info.name, live)
-                        stack.append((iter(infos), below))
+                        stack.append(_children_by_name(walker, info.name, live))
                         break
                 else:
                     stack.pop()
@@ -532,6 +689,14 @@ def import_submodules(
         if not done:
             snapshot.restore()
     return modules
+
+
+def _children_by_name(
+    walker: _Walker, name: str, locations: Sequence[_Location]
+) -> tuple[Iterator[ModuleInfo], dict[str, tuple[_Location, ...]]]:
+    """The records below *name*, and the locations of each package among them by name."""
+    infos, packages = walker.children(name, locations)
+    return iter(infos), {infos[index].name: below for index, below in packages}
 
 
 def _import_one(

@@ -7,6 +7,7 @@ import importlib.machinery
 import importlib.util
 import itertools
 import os
+import pickle
 import pkgutil
 import py_compile
 import sys
@@ -21,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import modutils.discovery as discovery
 from conftest import WriteTree
 from modutils import ModuleInfo, ModuleLoadError, import_submodules, iter_submodules
 
@@ -518,6 +520,55 @@ def test_module_info_is_an_immutable_record() -> None:
         info.name = "other"  # type: ignore[misc]
     assert info == ("pkg.mod", Path("/x/mod.py"), False)
     assert ModuleInfo._fields == ("name", "path", "is_package")
+
+
+def test_paths_behave_like_paths_the_constructor_made(
+    on_path: Callable[[dict[str, str]], Path], name: str
+) -> None:
+    # The walk fills pathlib's slots itself (discovery._fast_paths), not through
+    # Path(): its paths must be indistinguishable in every use, and the fast
+    # factory must be the one in use (a silent fallback would cost 5x per file).
+    root = on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
+    expected = {
+        f"{name}.a": root / name / "a.py",
+        f"{name}.sub": root / name / "sub" / "__init__.py",
+    }
+
+    infos = list(iter_submodules(name))
+
+    assert discovery._make_paths is discovery._fast_paths
+    assert [info.name for info in infos] == list(expected)
+    for info in infos:
+        path, built = info.path, Path(str(expected[info.name]))
+        assert path is not None
+        assert type(path) is type(built)
+        assert (str(path), os.fspath(path), path.as_posix()) == (
+            str(built),
+            os.fspath(built),
+            built.as_posix(),
+        )
+        assert path == built
+        assert hash(path) == hash(built)
+        assert (path.parts, path.parent, path.name, path.suffix) == (
+            built.parts,
+            built.parent,
+            built.name,
+            built.suffix,
+        )
+        assert path / "x" == built / "x"
+        assert path.is_file()
+        assert pickle.loads(pickle.dumps(path)) == built
+
+
+def test_fallback_path_factory_finds_the_same(
+    on_path: Callable[[dict[str, str]], Path], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
+    fast = list(iter_submodules(name))
+
+    monkeypatch.setattr(discovery, "_make_paths", discovery._plain_paths)
+
+    assert list(iter_submodules(name)) == fast
 
 
 # --- bad input -----------------------------------------------------------------------
