@@ -10,7 +10,7 @@ changed in an :class:`ImportSnapshot`.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import importlib
 import os
 import sys
@@ -23,12 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from types import TracebackType
-    from typing import Any, TypeVar
-
-    from typing_extensions import ParamSpec
-
-    _P = ParamSpec("_P")
-    _R = TypeVar("_R")
+    from typing import Any
 
 __all__ = ["ImportSnapshot", "extend_sys_path", "preserve_import_state"]
 
@@ -286,7 +281,7 @@ class ImportSnapshot:
                         invalidate()
 
 
-class _ImportStateGuard:
+class _ImportStateGuard(contextlib.ContextDecorator):
     """The object :func:`preserve_import_state` returns: context manager and decorator."""
 
     __slots__ = ("_active", "_preserve")
@@ -314,15 +309,9 @@ class _ImportStateGuard:
         if snapshot is not None:
             snapshot._close(self._preserve)
 
-    def __call__(self, func: Callable[_P, _R]) -> Callable[_P, _R]:
-        preserve = self._preserve
-
-        @functools.wraps(func)
-        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-            with _ImportStateGuard(preserve):
-                return func(*args, **kwargs)
-
-        return wrapper
+    def _recreate_cm(self) -> _ImportStateGuard:
+        # ContextDecorator: each call of a decorated function enters a fresh block.
+        return _ImportStateGuard(self._preserve)
 
 
 class _Insertion:
@@ -338,7 +327,7 @@ class _Insertion:
         self.modules = modules  # sys.modules on entry, when unloading
 
 
-class _SysPathExtension:
+class _SysPathExtension(contextlib.ContextDecorator):
     """The object :func:`extend_sys_path` returns: context manager and decorator."""
 
     __slots__ = ("_active", "_entries", "_prepend", "_unload")
@@ -392,15 +381,9 @@ class _SysPathExtension:
         if insertion is not None:
             self._exit(insertion)
 
-    def __call__(self, func: Callable[_P, _R]) -> Callable[_P, _R]:
-        entries, prepend, unload = self._entries, self._prepend, self._unload
-
-        @functools.wraps(func)
-        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-            with _SysPathExtension(entries, prepend=prepend, unload=unload):
-                return func(*args, **kwargs)
-
-        return wrapper
+    def _recreate_cm(self) -> _SysPathExtension:
+        # ContextDecorator: each call of a decorated function enters a fresh block.
+        return _SysPathExtension(self._entries, prepend=self._prepend, unload=self._unload)
 
     def _exit(self, insertion: _Insertion) -> None:
         """Take the inserted entries off sys.path, then unload what came from them."""
