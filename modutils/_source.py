@@ -32,7 +32,12 @@ __all__ = [
 
 _AST_CACHE_SIZE = 64
 
-_lock = threading.Lock()
+# Held while a file is parsed and its results stored, and while the caches are
+# changed: one thread parses a file while the others wanting it wait, then find it
+# cached, instead of each parsing it again (a cold reload graph over hundreds of
+# modules, asked for by many threads at once). Reentrant, for analyzers that look
+# at other files.
+_lock = threading.RLock()
 # path -> ((mtime_ns, size), tree): trees are large, so few are kept.
 _ast_cache: dict[str, tuple[tuple[int, int], ast.Module]] = {}
 # (path, analyzer) -> ((mtime_ns, size), analyzer(tree)): small summaries, so many
@@ -81,7 +86,17 @@ def read_source(path: str) -> str:
 def _parse(path: str) -> ast.Module:
     import ast
 
+    # Called with _lock held, which also matters for correctness: since gh-95185
+    # (3.11), CPython counts the recursion depth of its AST-to-object conversion in
+    # interpreter-wide state, and the conversion can switch threads half-way, so
+    # two threads parsing at once can fail with "SystemError: AST constructor
+    # recursion depth mismatch" (gh-106905; seen here on 3.11.7).
     return ast.parse(read_source(path), filename=path)
+
+
+def _cached_tree(path: str, key: tuple[int, int]) -> ast.Module | None:
+    cached = _ast_cache.get(path)
+    return cached[1] if cached is not None and cached[0] == key else None
 
 
 def parse_file(path: str | os.PathLike[str]) -> ast.Module:
@@ -94,15 +109,17 @@ def parse_file(path: str | os.PathLike[str]) -> ast.Module:
     """
     path = os.fspath(path)
     key = _stat_key(path)
-    cached = _ast_cache.get(path)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    tree = _parse(path)
+    tree = _cached_tree(path, key)
+    if tree is not None:
+        return tree
     with _lock:
-        if len(_ast_cache) >= _AST_CACHE_SIZE:
-            del _ast_cache[next(iter(_ast_cache))]
-        _ast_cache[path] = (key, tree)
-    return tree
+        tree = _cached_tree(path, key)  # parsed by another thread meanwhile?
+        if tree is None:
+            tree = _parse(path)
+            if len(_ast_cache) >= _AST_CACHE_SIZE:
+                del _ast_cache[next(iter(_ast_cache))]
+            _ast_cache[path] = (key, tree)
+        return tree
 
 
 def scan_imports(path: str | os.PathLike[str]) -> tuple[ImportStatement, ...]:
@@ -139,14 +156,15 @@ def analyze_file(path: str | os.PathLike[str], analyzer: Callable[[ast.Module], 
     cached = _analysis_cache.get((path, analyzer))
     if cached is not None and cached[0] == key:
         return cached[1]  # type: ignore[return-value]
-    cached_ast = _ast_cache.get(path)
-    tree = cached_ast[1] if cached_ast is not None and cached_ast[0] == key else _parse(path)
-    result = analyzer(tree)
     with _lock:
+        cached = _analysis_cache.get((path, analyzer))  # done by another thread meanwhile?
+        if cached is not None and cached[0] == key:
+            return cached[1]  # type: ignore[return-value]
+        result = analyzer(_cached_tree(path, key) or _parse(path))
         if len(_analysis_cache) >= _ANALYSIS_CACHE_SIZE:
             _analysis_cache.pop(next(iter(_analysis_cache)), None)
         _analysis_cache[(path, analyzer)] = (key, result)
-    return result
+        return result
 
 
 def _collect_imports(tree: ast.Module) -> list[ImportStatement]:

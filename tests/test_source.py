@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import os
+import threading
+import time
 
 import pytest
 
@@ -114,3 +116,36 @@ def test_analyze_file_caches_per_file_and_analyzer(write_tree: WriteTree) -> Non
     clear_source_cache()
     assert analyze_file(path, _count_names) == 3
     assert _count_names.calls == 3  # type: ignore[attr-defined]
+
+
+def test_threads_asking_for_one_file_parse_it_once(
+    write_tree: WriteTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modutils import _source
+
+    files = sorted(write_tree({f"t{i}.py": f"import os\nX = {i}\n" for i in range(4)}).iterdir())
+    parsed: list[str] = []
+    real_parse = _source._parse
+
+    def slow_parse(path: str) -> ast.Module:
+        parsed.append(path)
+        time.sleep(0.02)  # let every other thread reach the cache meanwhile
+        return real_parse(path)
+
+    monkeypatch.setattr(_source, "_parse", slow_parse)
+    errors: list[BaseException] = []
+
+    def scan() -> None:
+        try:
+            for file in files:
+                assert scan_imports(file)[0].module == "os"
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scan) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(parsed) == [str(file) for file in files]
