@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 
     _T = TypeVar("_T")
 
-__all__ = ["check_module_name", "find_spec_static", "search_locations", "source_path"]
+__all__ = [
+    "check_module_name",
+    "find_spec_static",
+    "is_missing",
+    "search_locations",
+    "source_path",
+]
 
 _SOURCE_SUFFIXES = (".py", ".pyw")
 
@@ -42,6 +48,17 @@ def check_module_name(name: object, *, what: str = "module name") -> str:
     if not name or not all(part.isidentifier() for part in name.split(".")):
         raise ValueError(f"malformed {what} {name!r}: expected dotted identifiers like 'pkg.mod'")
     return name
+
+
+def is_missing(exc: ModuleNotFoundError, name: str) -> bool:
+    """Whether *exc*, raised by importing *name*, says *name* itself cannot be found.
+
+    importlib sets ``exc.name`` to the module it could not find: *name*, or a
+    parent that does not exist or is not a package. Any other name comes from an
+    import inside a module that does exist: that module is broken, not missing.
+    """
+    missing = exc.name
+    return missing is not None and (missing == name or name.startswith(missing + "."))
 
 
 # Finders known to answer without importing anything. Any other finder on

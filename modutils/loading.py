@@ -18,7 +18,7 @@ from importlib import _bootstrap, import_module
 from importlib.machinery import SOURCE_SUFFIXES, ModuleSpec, SourceFileLoader
 
 from modutils._paths import fspath_str
-from modutils._spec import check_module_name
+from modutils._spec import check_module_name, is_missing
 from modutils._state import ModulesSnapshot, importing_elsewhere
 from modutils.errors import ModuleLoadError
 
@@ -204,16 +204,12 @@ def _import_module(name: str, dotted: str, *, longest: bool) -> ModuleType | Non
     try:
         return import_module(name)
     except ModuleNotFoundError as exc:
-        missing = exc.name
-        # importlib sets ``name`` to the module it could not find: *name* itself, or
-        # a parent that does not exist or is not a package. Any other name comes
-        # from an import inside a module that does exist, and must propagate.
-        if missing is None or not (missing == name or name.startswith(missing + ".")):
-            raise
+        if not is_missing(exc, name):
+            raise  # an import inside a module that exists failed
         if longest:
             return None
         raise ModuleNotFoundError(
-            f"cannot import {dotted!r}: no module named {missing!r}", name=missing
+            f"cannot import {dotted!r}: no module named {exc.name!r}", name=exc.name
         ) from exc
 
 

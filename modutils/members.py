@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from modutils._paths import fspath_str
 from modutils._source import ImportStatement, analyze_file, resolve_import, scan_imports
-from modutils._spec import check_module_name, find_spec_static, source_path
+from modutils._spec import check_module_name, find_spec_static, is_missing, source_path
 from modutils._state import ModulesSnapshot
 from modutils.errors import ModuleLoadError
 
@@ -226,8 +226,7 @@ def _import_module(name: str) -> types.ModuleType:
         module = import_module(name)
         done = True
     except ModuleNotFoundError as exc:
-        missing = exc.name or ""
-        if name == missing or name.startswith(f"{missing}."):
+        if is_missing(exc, name):
             raise ModuleNotFoundError(
                 f"No module named {name!r}: cannot list its members", name=name
             ) from exc

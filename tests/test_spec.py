@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import WriteTree
-from modutils._spec import check_module_name, find_spec_static, search_locations, source_path
+from modutils._spec import (
+    check_module_name,
+    find_spec_static,
+    is_missing,
+    search_locations,
+    source_path,
+)
 
 RAISES = "raise RuntimeError('executed')\n"
 
@@ -108,3 +114,13 @@ def test_source_path_of_source_frozen_and_sourceless_specs() -> None:
     assert source_path(sys.__spec__) is None
     assert source_path(None, "/x/mod.py") == "/x/mod.py"
     assert source_path(None, "/x/mod.cpython-311-x86_64-linux-gnu.so") is None
+
+
+@pytest.mark.parametrize(
+    ("missing", "expected"),
+    [("a.b.c", True), ("a.b", True), ("a", True), ("a.bc", False), ("other", False), (None, False)],
+)
+def test_is_missing_tells_a_missing_module_from_a_broken_one(
+    missing: str | None, expected: bool
+) -> None:
+    assert is_missing(ModuleNotFoundError("x", name=missing), "a.b.c") is expected
