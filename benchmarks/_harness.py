@@ -87,6 +87,13 @@ def subprocess_time(args: Iterable[str], *, repeat: int = 15) -> float:
     return statistics.median(rounds)
 
 
+def format_ratio(ratio: float) -> str:
+    """``1.23x``; ``1/118x`` below 0.1, where two decimals would hide the figure."""
+    if 0 < ratio < 0.1:
+        return f"1/{1 / ratio:.0f}x"
+    return f"{ratio:.2f}x"
+
+
 def format_seconds(seconds: float) -> str:
     """``1.23 ms``-style text for a duration."""
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):

@@ -14,7 +14,7 @@ import pkgutil
 from collections.abc import Iterator, Sequence
 
 import benchmarks
-from benchmarks._harness import Row, format_seconds
+from benchmarks._harness import Row, format_ratio, format_seconds
 
 
 def iter_rows(keyword: str = "") -> Iterator[Row]:
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.json:
             print(
                 f"{row.name:<58} {format_seconds(row.ours):>10} "
-                f"{format_seconds(row.baseline):>10} {row.ratio:>6.2f}x  "
+                f"{format_seconds(row.baseline):>10} {format_ratio(row.ratio):>7}  "
                 f"{row.goal or '-'}  ({row.baseline_name})",
                 flush=True,
             )

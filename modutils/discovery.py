@@ -21,7 +21,6 @@ from itertools import chain
 from pathlib import Path
 from stat import S_ISREG
 from types import ModuleType
-from typing import NamedTuple
 
 from modutils._spec import check_module_name, find_spec_static, search_locations
 from modutils._state import ModulesSnapshot
@@ -29,7 +28,7 @@ from modutils.errors import ModuleLoadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from typing import TypeAlias
 
     # A search location as given (folder or path inside a zip archive) and the
@@ -39,27 +38,88 @@ if TYPE_CHECKING:
 __all__ = ["ModuleInfo", "import_submodules", "iter_submodules"]
 
 
-class ModuleInfo(NamedTuple):
+class ModuleInfo:
     """A submodule found by :func:`iter_submodules`, described without importing it.
 
     ``path`` is the file ``import`` would load: the module file, the ``__init__``
     file of a regular package (inside a zip archive: the archive path joined with
     the member's path, like the module's ``__file__``), ``None`` for a namespace
-    package, which has no file.
+    package, which has no file. Records made by the walk build their
+    :class:`~pathlib.Path` when ``path`` is first read: a walk that only needs
+    names never pays for it.
+
+    Records are immutable, compare equal when their three fields are, hash,
+    pickle, and unpack like the ``(name, path, is_package)`` triple they stand for.
 
     Example:
         >>> from modutils import ModuleInfo
         >>> info = ModuleInfo("pkg.mod", None, False)
         >>> info.name, info.is_package
         ('pkg.mod', False)
+        >>> name, path, is_package = info
+        >>> info == ModuleInfo(name="pkg.mod", path=None, is_package=False)
+        True
     """
 
-    #: The full dotted name, ``"package.sub.module"``.
-    name: str
-    #: The file import would load; ``None`` for a namespace package.
-    path: Path | None
-    #: Whether the module is a package (regular or namespace).
-    is_package: bool
+    __slots__ = ("_file", "_is_package", "_listing", "_name", "_path")
+    __match_args__ = ("name", "path", "is_package")
+
+    _name: str
+    _path: Path | None
+    _is_package: bool
+    # Set by the walk instead of _path: the listing and file name to build it from.
+    _listing: _Listing | None
+    _file: str
+
+    def __init__(self, name: str, path: Path | None, is_package: bool) -> None:
+        self._name = name
+        self._path = path
+        self._is_package = is_package
+        self._listing = None
+
+    @property
+    def name(self) -> str:
+        """The full dotted name, ``"package.sub.module"``."""
+        return self._name
+
+    @property
+    def path(self) -> Path | None:
+        """The file import would load; ``None`` for a namespace package."""
+        listing = self._listing
+        if listing is None:
+            return self._path
+        path = self._path = _paths_of(listing)(self._file)
+        self._listing = None
+        return path
+
+    @property
+    def is_package(self) -> bool:
+        """Whether the module is a package (regular or namespace)."""
+        return self._is_package
+
+    def __iter__(self) -> Iterator[str | Path | bool | None]:
+        return iter((self._name, self.path, self._is_package))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ModuleInfo):
+            return NotImplemented
+        return (
+            self._name == other._name
+            and self._is_package == other._is_package
+            and self.path == other.path
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._name, self.path, self._is_package))
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(name={self._name!r}, path={self.path!r}, "
+            f"is_package={self._is_package!r})"
+        )
+
+    def __reduce__(self) -> tuple[type[ModuleInfo], tuple[str, Path | None, bool]]:
+        return (type(self), (self._name, self.path, self._is_package))
 
 
 # FileFinder tries the suffixes in this order (importlib._bootstrap_external.
@@ -81,24 +141,16 @@ del _suffix
 _SOURCE_SUFFIX = SOURCE_SUFFIXES[0]
 _SOURCE_RANK = _SUFFIX_RANK[_SOURCE_SUFFIX[1:]]
 
-# A NamedTuple's generated __new__ is a Python function; tuple.__new__ builds
-# the same record at half the cost, which shows on packages of 1000+ modules.
-_new_info = tuple.__new__
-
 # Names never reported: ``__init__`` is the package itself, ``__main__`` its
 # command-line entry point (importing it runs the tool), ``__pycache__`` holds
 # cached bytecode of modules found elsewhere.
 _SKIPPED = frozenset({"__init__", "__main__", "__pycache__"})
 
-# Before 3.12 a Path is parsed when it is made, so a package's folder Path is
-# derived from its parent's instead (3.12 made parsing lazy).
-_CHAIN_PATHS = sys.version_info < (3, 12)
-
 
 class _Listing:
     """The importable names in one folder: module files and candidate subfolders."""
 
-    __slots__ = ("base", "folder", "folders", "init", "modules", "paths")
+    __slots__ = ("folder", "folders", "init", "modules", "parent", "paths")
 
     def __init__(
         self,
@@ -121,10 +173,10 @@ class _Listing:
         self.modules = modules
         #: folder name -> (path, real path); identifiers other than __pycache__.
         self.folders = folders
-        #: The folder's Path, when the parent's listing made it (3.10/3.11 only).
-        self.base: Path | None = None
         #: Makes the Path of a file in the folder, once made; see _paths_of.
         self.paths: Callable[[str], Path] | None = None
+        #: The parent package's listing and this folder's name in it, for packages.
+        self.parent: tuple[_Listing, str] | None = None
 
 
 def _plain_paths(listing: _Listing) -> Callable[[str], Path]:
@@ -132,7 +184,8 @@ def _plain_paths(listing: _Listing) -> Callable[[str], Path]:
     return lambda filename: Path(folder, filename)
 
 
-# Making the Path of every module is most of the walk's own cost: Path() takes
+# Records make their Path when ``path`` is first read (a walk for names makes
+# none), but code that reads every path makes one per module: Path() takes
 # 0.8 us (3.13) to 2 us (3.11) per file, more than reading the entry. The fast
 # factories below leave a Path in the very state the constructor would (checked
 # once at import by _same_state, with the plain factory as the fallback) in a
@@ -161,9 +214,10 @@ if sys.version_info >= (3, 12):
 else:
 
     def _fast_paths(listing: _Listing) -> Callable[[str], Path]:
-        base = listing.base
-        if base is None:
-            base = listing.base = Path(listing.folder)
+        # Before 3.12 Path() parses its argument: a package's folder Path is
+        # derived from its parent's instead, a fraction of the cost.
+        parent = listing.parent
+        base = Path(listing.folder) if parent is None else _paths_of(parent[0])(parent[1])
         drv, root, parts = base._drv, base._root, base._parts  # type: ignore[attr-defined]
         cls, new = _PATH_TYPE, _new_object
 
@@ -210,6 +264,48 @@ def _paths_of(listing: _Listing) -> Callable[[str], Path]:
     if paths is None:
         paths = listing.paths = _make_paths(listing)
     return paths
+
+
+_NO_PACKAGES: Mapping[str, tuple[ModuleInfo, _Location]] = {}
+
+
+def _record(name: str, listing: _Listing, filename: str, is_package: bool) -> ModuleInfo:
+    """The record of the file *filename* in *listing*'s folder; its Path is made on first use."""
+    info = _new_object(ModuleInfo)
+    info._name = name
+    info._is_package = is_package
+    info._listing = listing
+    info._file = filename
+    return info
+
+
+def _records(
+    prefix: str,
+    listing: _Listing,
+    names: Iterable[str],
+    packages: Mapping[str, tuple[ModuleInfo, _Location]] = _NO_PACKAGES,
+) -> list[ModuleInfo]:
+    """The records of *names*: the module files of *listing*, or the made *packages*.
+
+    :func:`_record` inlined: this loop runs once per module of the walk.
+    """
+    modules = listing.modules
+    new = _new_object
+    records: list[ModuleInfo] = []
+    append = records.append
+    get_package = packages.get
+    for name in names:
+        package = get_package(name)
+        if package is not None:
+            append(package[0])
+            continue
+        info = new(ModuleInfo)
+        info._name = prefix + name
+        info._is_package = False
+        info._listing = listing
+        info._file = modules[name]
+        append(info)
+    return records
 
 
 class _Walker:
@@ -262,12 +358,8 @@ class _Walker:
         listing = self._take(*locations[0])
         modules = listing.modules
         folders = listing.folders
-        make = _paths_of(listing)
         if not folders:
-            return [
-                _new_info(ModuleInfo, (prefix + name, make(modules[name]), False))
-                for name in sorted(modules)
-            ], []
+            return _records(prefix, listing, sorted(modules)), []
         visited = self.visited
         packages: dict[str, tuple[ModuleInfo, _Location]] = {}
         portions: list[tuple[str, _Location]] = []
@@ -282,28 +374,21 @@ class _Walker:
                 portions.append((name, folder))
                 continue
             visited.add(folder[1])
-            if _CHAIN_PATHS and sub.base is None:
-                sub.base = make(name)
-            path = _paths_of(sub)(sub.init)
-            packages[name] = (_new_info(ModuleInfo, (prefix + name, path, True)), folder)
+            sub.parent = (listing, name)
+            packages[name] = (_record(prefix + name, sub, sub.init, True), folder)
         if portions and self.namespace_packages:
             for name, folder in portions:
                 if name not in modules and self._has_modules([folder]):
                     visited.add(folder[1])
-                    packages[name] = (_new_info(ModuleInfo, (prefix + name, None, True)), folder)
+                    packages[name] = (ModuleInfo(prefix + name, None, True), folder)
         if not packages:
-            return [
-                _new_info(ModuleInfo, (prefix + name, make(modules[name]), False))
-                for name in sorted(modules)
-            ], []
+            return _records(prefix, listing, sorted(modules)), []
         names = sorted(modules.keys() | packages.keys())
+        infos = _records(prefix, listing, names, packages)
         # list.index is a C loop over a handful of names: cheaper than bisect's import.
-        return [
-            package[0]
-            if (package := packages.get(name)) is not None
-            else _new_info(ModuleInfo, (prefix + name, make(modules[name]), False))
-            for name in names
-        ], sorted([(names.index(name), (package[1],)) for name, package in packages.items()])
+        return infos, sorted(
+            [(names.index(name), (package[1],)) for name, package in packages.items()]
+        )
 
     def _children_of_many(
         self, prefix: str, locations: Sequence[_Location]
@@ -328,29 +413,18 @@ class _Walker:
                         portions[name].append(folder)
                     continue
                 visited.add(folder[1])
-                if _CHAIN_PATHS and sub.base is None:
-                    sub.base = _paths_of(listing)(name)
-                found[name] = _new_info(ModuleInfo, (prefix + name, _paths_of(sub)(sub.init), True))
+                sub.parent = (listing, name)
+                found[name] = _record(prefix + name, sub, sub.init, True)
                 packages[name] = (folder,)
-            modules = listing.modules
-            if not modules:
-                continue
-            make = _paths_of(listing)
-            if found:
-                for name, filename in modules.items():
-                    if name not in found:
-                        found[name] = _new_info(ModuleInfo, (prefix + name, make(filename), False))
-            else:
-                found = {
-                    name: _new_info(ModuleInfo, (prefix + name, make(filename), False))
-                    for name, filename in modules.items()
-                }
+            for name, filename in listing.modules.items():
+                if name not in found:
+                    found[name] = _record(prefix + name, listing, filename, False)
         if portions and self.namespace_packages:
             for name in sorted(portions.keys() - found.keys()):
                 folders_left = [folder for folder in portions[name] if folder[1] not in visited]
                 if folders_left and self._has_modules(folders_left):
                     visited.update(real for _, real in folders_left)
-                    found[name] = _new_info(ModuleInfo, (prefix + name, None, True))
+                    found[name] = ModuleInfo(prefix + name, None, True)
                     packages[name] = tuple(folders_left)
         names = sorted(found)
         # list.index is a C loop over a handful of names: cheaper than bisect's import.
@@ -600,7 +674,7 @@ def _segments(
         for index, below in pending:
             yield infos[start : index + 1]
             stack.append((infos, pending, index + 1))
-            children, packages = walker.children(infos[index][0], below)
+            children, packages = walker.children(infos[index]._name, below)
             stack.append((children, iter(packages), 0))
             break
         else:

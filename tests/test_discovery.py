@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.machinery
 import importlib.util
@@ -516,10 +517,48 @@ def test_same_modules_as_pkgutil_walk_packages(package: str) -> None:
 def test_module_info_is_an_immutable_record() -> None:
     info = ModuleInfo("pkg.mod", Path("/x/mod.py"), False)
 
+    for field in ("name", "path", "is_package"):
+        with pytest.raises(AttributeError):
+            setattr(info, field, "other")
+        with pytest.raises(AttributeError):
+            delattr(info, field)
     with pytest.raises(AttributeError):
-        info.name = "other"  # type: ignore[misc]
-    assert info == ("pkg.mod", Path("/x/mod.py"), False)
-    assert ModuleInfo._fields == ("name", "path", "is_package")
+        info.extra = 1  # type: ignore[attr-defined]
+    assert (info.name, info.path, info.is_package) == ("pkg.mod", Path("/x/mod.py"), False)
+    name, path, is_package = info
+    assert (name, path, is_package) == ("pkg.mod", Path("/x/mod.py"), False)
+    same = ModuleInfo(name="pkg.mod", path=Path("/x/mod.py"), is_package=False)
+    assert info == same
+    assert hash(info) == hash(same)
+    assert info != ModuleInfo("pkg.mod", Path("/x/mod.py"), True)
+    assert info != ModuleInfo("pkg.mod", None, False)
+    assert info != ("pkg.mod", Path("/x/mod.py"), False)
+    assert repr(info) == f"ModuleInfo(name='pkg.mod', path={Path('/x/mod.py')!r}, is_package=False)"
+    assert pickle.loads(pickle.dumps(info)) == info
+    assert copy.copy(info) == info
+    match info:
+        case ModuleInfo(found, _, False):
+            assert found == "pkg.mod"
+        case _:  # pragma: no cover - the match above must succeed
+            pytest.fail("ModuleInfo does not match positionally")
+
+
+def test_walk_records_make_their_path_on_first_read(
+    on_path: Callable[[dict[str, str]], Path], name: str
+) -> None:
+    root = on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
+    infos = list(iter_submodules(name))
+    lazy = [info for info in infos if info._listing is not None]
+
+    first = [info.path for info in infos]
+
+    assert lazy == infos  # no Path made before it was asked for
+    assert first == [root / name / "a.py", root / name / "sub" / "__init__.py"]
+    assert all(info._listing is None for info in infos)  # the listing is let go
+    assert all(info.path is path for info, path in zip(infos, first, strict=True))  # made once
+    found = {info: info.name for info in infos}
+    assert found[ModuleInfo(f"{name}.a", root / name / "a.py", False)] == f"{name}.a"
+    assert pickle.loads(pickle.dumps(infos)) == infos
 
 
 def test_paths_behave_like_paths_the_constructor_made(
@@ -564,11 +603,11 @@ def test_fallback_path_factory_finds_the_same(
     on_path: Callable[[dict[str, str]], Path], name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
-    fast = list(iter_submodules(name))
+    fast = [(info.name, info.path, info.is_package) for info in iter_submodules(name)]
 
     monkeypatch.setattr(discovery, "_make_paths", discovery._plain_paths)
 
-    assert list(iter_submodules(name)) == fast
+    assert [(info.name, info.path, info.is_package) for info in iter_submodules(name)] == fast
 
 
 # --- bad input -----------------------------------------------------------------------
