@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -63,19 +64,32 @@ print(json.dumps({"seconds": time.perf_counter() - start, "names": names}))
 """
 
 
-def _in_fresh_process(code: str, packages: list[str], repeat: int) -> tuple[float, list[str]]:
-    """Median seconds the child reports for its walk, and the names of the last run."""
-    times = []
-    names: list[str] = []
+def _in_fresh_process(code: str, packages: list[str]) -> tuple[float, list[str]]:
+    """The seconds the child reports for its walk, and the names it found."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *packages], capture_output=True, text=True, check=True
+    )
+    report = json.loads(result.stdout)
+    return report["seconds"], report["names"]
+
+
+def _fresh_medians(packages: list[str], repeat: int) -> tuple[float, list[str], float, list[str]]:
+    """Median walk times of ours and walk_packages, each in fresh interpreters, and their names.
+
+    The two alternate round by round (ours three times, being cheap), so that a
+    slow phase of the machine lands on both sides, as in :func:`compare`.
+    """
+    ours: list[float] = []
+    theirs: list[float] = []
+    our_names: list[str] = []
+    their_names: list[str] = []
     for _ in range(repeat):
-        result = subprocess.run(
-            [sys.executable, "-c", code, *packages], capture_output=True, text=True, check=True
-        )
-        report = json.loads(result.stdout)
-        times.append(report["seconds"])
-        names = report["names"]
-    times.sort()
-    return times[len(times) // 2], names
+        seconds, their_names = _in_fresh_process(_THEIRS, packages)
+        theirs.append(seconds)
+        for _ in range(3):
+            seconds, our_names = _in_fresh_process(_OURS, packages)
+            ours.append(seconds)
+    return statistics.median(ours), our_names, statistics.median(theirs), their_names
 
 
 def _count_files(folder: str, skip: frozenset[str]) -> int:
@@ -105,9 +119,7 @@ def _rows(
     label: str, packages: list[str], *, repeat: int, goals: tuple[str, str, str]
 ) -> Iterator[Row]:
     """The four rows; *goals*: against walk_packages, the floor, the stricter floor."""
-    # Our walk takes milliseconds, so more runs cost nothing and steady its median.
-    ours, our_names = _in_fresh_process(_OURS, packages, 3 * repeat)
-    theirs, their_names = _in_fresh_process(_THEIRS, packages, repeat)
+    ours, our_names, theirs, their_names = _fresh_medians(packages, repeat)
     # walk_packages reports __main__ modules, which iter_submodules skips on purpose.
     expected = [name for name in their_names if not name.endswith(".__main__")]
     if set(our_names) != set(expected):
