@@ -284,19 +284,23 @@ def _records(
     listing: _Listing,
     names: Iterable[str],
     packages: Mapping[str, tuple[ModuleInfo, _Location]] = _NO_PACKAGES,
-) -> list[ModuleInfo]:
-    """The records of *names*: the module files of *listing*, or the made *packages*.
+) -> tuple[list[ModuleInfo], list[tuple[int, tuple[_Location, ...]]]]:
+    """The records of *names*, the module files of *listing* or the made *packages*.
 
-    :func:`_record` inlined: this loop runs once per module of the walk.
+    Also returns, for each package among them, its index in the records and its
+    location, as :meth:`_Walker.children` does. :func:`_record` is inlined: this
+    loop runs once per module of the walk.
     """
     modules = listing.modules
     new = _new_object
     records: list[ModuleInfo] = []
     append = records.append
+    below: list[tuple[int, tuple[_Location, ...]]] = []
     get_package = packages.get
     for name in names:
         package = get_package(name)
         if package is not None:
+            below.append((len(records), (package[1],)))
             append(package[0])
             continue
         info = new(ModuleInfo)
@@ -305,7 +309,7 @@ def _records(
         info._listing = listing
         info._file = modules[name]
         append(info)
-    return records
+    return records, below
 
 
 class _Walker:
@@ -355,11 +359,12 @@ class _Walker:
         prefix = parent + "."
         if len(locations) != 1:
             return self._children_of_many(prefix, locations)
-        listing = self._take(*locations[0])
+        location = locations[0]
+        listing = self._take(location[0], location[1])
         modules = listing.modules
         folders = listing.folders
         if not folders:
-            return _records(prefix, listing, sorted(modules)), []
+            return _records(prefix, listing, sorted(modules))
         visited = self.visited
         packages: dict[str, tuple[ModuleInfo, _Location]] = {}
         portions: list[tuple[str, _Location]] = []
@@ -369,7 +374,7 @@ class _Walker:
             folder = folders[name]
             if name in _SKIPPED or folder[1] in visited:
                 continue
-            sub = self._peek(*folder)
+            sub = self._peek(folder[0], folder[1])
             if sub.init is None:
                 portions.append((name, folder))
                 continue
@@ -382,13 +387,8 @@ class _Walker:
                     visited.add(folder[1])
                     packages[name] = (ModuleInfo(prefix + name, None, True), folder)
         if not packages:
-            return _records(prefix, listing, sorted(modules)), []
-        names = sorted(modules.keys() | packages.keys())
-        infos = _records(prefix, listing, names, packages)
-        # list.index is a C loop over a handful of names: cheaper than bisect's import.
-        return infos, sorted(
-            [(names.index(name), (package[1],)) for name, package in packages.items()]
-        )
+            return _records(prefix, listing, sorted(modules))
+        return _records(prefix, listing, sorted(modules.keys() | packages.keys()), packages)
 
     def _children_of_many(
         self, prefix: str, locations: Sequence[_Location]
