@@ -49,7 +49,9 @@ class ModuleInfo:
     names never pays for it.
 
     Records are immutable, compare equal when their three fields are, hash,
-    pickle, and unpack like the ``(name, path, is_package)`` triple they stand for.
+    pickle, and unpack like the ``(name, path, is_package)`` triple they stand for
+    (type checkers see each unpacked item as ``str | Path | bool | None``: the
+    attributes have the precise types).
 
     Example:
         >>> from modutils import ModuleInfo
