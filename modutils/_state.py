@@ -14,7 +14,7 @@ from importlib import _bootstrap
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
-    from types import ModuleType
+    from types import ModuleType, TracebackType
 
 __all__ = ["ModulesSnapshot", "importing_elsewhere"]
 
@@ -29,12 +29,29 @@ class ModulesSnapshot:
     same objects. Packages that existed before lose the attributes that pointed at
     submodules added since, and get back the ones that pointed at replaced
     submodules, so ``import pkg; pkg.sub`` behaves as it did before.
+
+    Used as a context manager, it restores when the block raises (any
+    :class:`BaseException`, which then propagates), with *keep_on_failure* as the
+    *keep* predicate of :meth:`restore`; a block that ends normally changes nothing.
     """
 
-    __slots__ = ("saved",)
+    __slots__ = ("_keep_on_failure", "saved")
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_on_failure: Callable[[str], bool] | None = None) -> None:
         self.saved: dict[str, ModuleType] = sys.modules.copy()
+        self._keep_on_failure = keep_on_failure
+
+    def __enter__(self) -> ModulesSnapshot:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.restore(keep=self._keep_on_failure)
 
     def added(self, current: Mapping[str, object] | None = None) -> list[str]:
         """Names in :data:`sys.modules` (or *current*) now that were not there on creation."""

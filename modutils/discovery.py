@@ -731,9 +731,7 @@ def import_submodules(
     walker = _Walker(namespace_packages=False)
     static = walker.claim(locations)
     modules: dict[str, ModuleType] = {}
-    snapshot = ModulesSnapshot()
-    done = False
-    try:
+    with ModulesSnapshot():
         if isinstance(package, ModuleType):
             root: ModuleType | None = package
             if on_import is not None:
@@ -760,10 +758,6 @@ def import_submodules(
                         break
                 else:
                     stack.pop()
-        done = True
-    finally:
-        if not done:
-            snapshot.restore()
     return modules
 
 

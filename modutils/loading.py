@@ -173,9 +173,7 @@ def import_string(dotted: str) -> object:
             f"malformed import string {dotted!r}, expected 'pkg.mod:attr.sub' or 'pkg.mod.attr': "
             f"{exc}"
         ) from exc
-    snapshot = ModulesSnapshot()
-    done = False
-    try:
+    with ModulesSnapshot(keep_on_failure=importing_elsewhere):
         if colon:
             module = _import_module(module_part, dotted, longest=False)
             assert module is not None
@@ -189,11 +187,7 @@ def import_string(dotted: str) -> object:
                     break
                 end -= 1
             result = _get_attributes(module, ".".join(parts[:end]), parts[end:], dotted)
-        done = True
         return result
-    finally:
-        if not done:
-            snapshot.restore(keep=importing_elsewhere)
 
 
 # --- import_string helpers ---------------------------------------------------------
@@ -494,25 +488,17 @@ def _load(
                 return taken
             if not replace:
                 raise _name_taken(name, file, taken)
-        snapshot = ModulesSnapshot()
-        done = False
-        try:
+        with ModulesSnapshot(keep_on_failure=importing_elsewhere):
             if parents:
                 for parent_name, parent_folder in parents:
                     _import_parent(parent_name, parent_folder, requested)
                 # The parents' code may have imported this very module, or taken its name.
                 module = modules.get(name)
                 if module is not None and _is_from(module, file):
-                    done = True
                     return module
                 if not replace and name in modules:
                     raise _name_taken(name, file, module)
-            module = _execute(name, file, is_package, True, requested, file_stat)
-            done = True
-            return module
-        finally:
-            if not done:
-                snapshot.restore(keep=importing_elsewhere)
+            return _execute(name, file, is_package, True, requested, file_stat)
     finally:
         lock.release()
 
@@ -593,15 +579,8 @@ def _import_parent(name: str, folder: str, requested: str) -> None:
 def _load_unregistered(
     name: str, file: str, is_package: bool, file_stat: os.stat_result | None
 ) -> ModuleType:
-    snapshot = ModulesSnapshot()
-    done = False
-    try:
-        module = _execute(name, file, is_package, False, name, file_stat)
-        done = True
-        return module
-    finally:
-        if not done:
-            snapshot.restore(keep=importing_elsewhere)
+    with ModulesSnapshot(keep_on_failure=importing_elsewhere):
+        return _execute(name, file, is_package, False, name, file_stat)
 
 
 def _execute(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import types
 
+import pytest
+
 from modutils._state import ModulesSnapshot
 
 
@@ -75,3 +77,35 @@ def test_restore_names_touches_only_the_names_given() -> None:
     assert "st_names.fresh" not in sys.modules
     assert not hasattr(parent, "fresh")
     assert sys.modules["st_names.other"] is other
+
+
+class _Stop(BaseException):
+    """Not an Exception: the rollback must not depend on except Exception."""
+
+
+def test_with_block_that_raises_is_rolled_back_with_the_keep_predicate() -> None:
+    replaced = _module("st_with_replaced")
+    made: list[types.ModuleType] = []
+
+    def fail() -> None:
+        with ModulesSnapshot(keep_on_failure=lambda name: name == "st_with_kept"):
+            _module("st_with_added")
+            made.append(_module("st_with_kept"))
+            _module("st_with_replaced")
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        fail()
+
+    kept = made[0]
+    assert "st_with_added" not in sys.modules
+    assert sys.modules["st_with_kept"] is kept
+    assert sys.modules["st_with_replaced"] is replaced
+
+
+def test_with_block_that_ends_normally_changes_nothing() -> None:
+    with ModulesSnapshot() as snapshot:
+        added = _module("st_with_ok")
+
+    assert sys.modules["st_with_ok"] is added
+    assert snapshot.added() == ["st_with_ok"]
