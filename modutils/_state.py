@@ -8,8 +8,8 @@ this one implementation.
 from __future__ import annotations
 
 import sys
-from _thread import get_ident
-from importlib import _bootstrap
+
+from modutils._compat import importing_elsewhere
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -115,36 +115,3 @@ class ModulesSnapshot:
             del namespace[child]
         else:
             namespace[child] = previous
-
-
-def importing_elsewhere(name: str) -> bool:
-    """Whether another thread is importing *name*, or a package it is in, right now.
-
-    Meant as the *keep* predicate of :meth:`ModulesSnapshot.restore` when code that
-    ran in this thread failed: a module another thread is still initialising must
-    not be taken out of :data:`sys.modules` under it (``importlib._bootstrap.
-    _load_unlocked`` pops it back out when done, and fails if it is missing), nor
-    the submodules that package has imported so far. Such a thread holds the import
-    system's per-module lock for the name (``import_path`` takes the same locks):
-    ``_module_locks`` maps names to weak references to ``_ModuleLock`` objects,
-    whose ``owner`` is the holding thread's id (CPython 3.10-3.13). Modules other
-    threads finished importing cannot be told apart from this thread's.
-    """
-    locks: dict[str, Callable[[], object]] | None = getattr(_bootstrap, "_module_locks", None)
-    if not locks:
-        return False
-    me = get_ident()
-    ref = locks.get(name)
-    owner: object = getattr(ref() if ref is not None else None, "owner", None)
-    if owner is not None:
-        # This thread's own module (import_path holds its lock) is never kept, even
-        # inside a package another thread is importing.
-        return owner != me
-    name = name.rpartition(".")[0]
-    while name:
-        ref = locks.get(name)
-        owner = getattr(ref() if ref is not None else None, "owner", None)
-        if owner is not None and owner != me:
-            return True
-        name = name.rpartition(".")[0]
-    return False

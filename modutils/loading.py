@@ -14,23 +14,20 @@ import os
 import stat
 import sys
 import time
-from importlib import _bootstrap, import_module
+from importlib import import_module
 from importlib.machinery import SOURCE_SUFFIXES, ModuleSpec, SourceFileLoader
 
+from modutils._compat import DeadlockError, Initializing, get_module_lock, importing_elsewhere
 from modutils._paths import fspath_str
 from modutils._spec import check_module_name, is_missing
-from modutils._state import ModulesSnapshot, importing_elsewhere
+from modutils._state import ModulesSnapshot
 from modutils.errors import ModuleLoadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
     from types import CodeType, ModuleType
-    from typing import Protocol, TypeAlias
-
-    class _ModuleLock(Protocol):
-        def acquire(self) -> bool: ...
-        def release(self) -> None: ...
+    from typing import TypeAlias
 
     # The source file to run, whether it is a package, whether its folder is known to
     # hold no __init__.py (the default name is then the stem), and the file's lstat
@@ -39,12 +36,6 @@ if TYPE_CHECKING:
 
 
 __all__ = ["import_path", "import_string"]
-
-# The per-module locks of the import system itself (importlib._bootstrap): holding
-# the lock of the name we load makes a concurrent ``import name`` in another thread
-# wait for us, and lets importlib's deadlock detection see our loads too.
-_get_module_lock: Callable[[str], _ModuleLock] = _bootstrap._get_module_lock  # type: ignore[attr-defined]
-_DeadlockError: type[RuntimeError] = _bootstrap._DeadlockError  # type: ignore[attr-defined]
 
 _SOURCE_SUFFIXES = tuple(SOURCE_SUFFIXES)
 _ModuleType = type(sys)
@@ -469,10 +460,12 @@ def _load(
         and _is_from(module, file)
     ):
         return module
-    lock = _get_module_lock(name)
+    # The import system's own lock for the name: a concurrent ``import name`` in
+    # another thread waits for us, and importlib's deadlock detection sees our loads.
+    lock = get_module_lock(name)
     try:
         lock.acquire()
-    except _DeadlockError as exc:
+    except DeadlockError as exc:
         # Two threads each loading a module whose code loads the other one: accept
         # the partially initialised module, as importlib does for a concurrent
         # circular import (importlib._bootstrap._lock_unlock_module).
@@ -609,24 +602,21 @@ def _execute(
     if is_package:
         spec.submodule_search_locations = [os.path.dirname(file)]
     module = _new_module(spec, loader, file, is_package)
-    if register:
-        # As importlib._bootstrap._load_unlocked does: registered before the code
-        # runs, and marked as initialising so that a concurrent ``import name``
-        # waits on the module lock we hold instead of using the half-run module.
-        spec._initializing = True  # type: ignore[attr-defined]
-        sys.modules[name] = module
-    try:
-        loader.exec_module(module)
-    except Exception as exc:
-        role = "" if requested == name else f" (a parent package of {requested!r})"
-        raise ModuleLoadError(
-            f"cannot load module {name!r}{role} from {file!r}: {type(exc).__name__}: {exc}",
-            name=name,
-            path=file,
-        ) from exc
-    finally:
+    # As importlib._bootstrap._load_unlocked does: registered before the code runs,
+    # and marked as initialising so that a concurrent ``import name`` waits on the
+    # module lock we hold instead of using the half-run module.
+    with Initializing(spec if register else None):
         if register:
-            spec._initializing = False  # type: ignore[attr-defined]
+            sys.modules[name] = module
+        try:
+            loader.exec_module(module)
+        except Exception as exc:
+            role = "" if requested == name else f" (a parent package of {requested!r})"
+            raise ModuleLoadError(
+                f"cannot load module {name!r}{role} from {file!r}: {type(exc).__name__}: {exc}",
+                name=name,
+                path=file,
+            ) from exc
     if not register:
         return module
     # The code may have replaced its own sys.modules entry; import returns the

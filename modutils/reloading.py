@@ -16,10 +16,17 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import weakref
-from importlib import _bootstrap, _bootstrap_external, machinery
+from importlib import _bootstrap_external, machinery
 from types import ModuleType
 
+from modutils._compat import (
+    DeadlockError,
+    Initializing,
+    NamespaceLoader,
+    find_spec_in,
+    get_module_lock,
+    init_module_attrs,
+)
 from modutils._source import resolve_import, scan_imports
 from modutils._spec import check_module_name
 from modutils._state import ModulesSnapshot
@@ -27,39 +34,17 @@ from modutils.errors import ReloadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
     from importlib.machinery import ModuleSpec
     from types import CodeType
-    from typing import Protocol
 
+    from modutils._compat import ModuleLock
     from modutils._source import ImportStatement
-
-    class _Lock(Protocol):
-        def acquire(self) -> bool: ...
-        def release(self) -> None: ...
 
 
 __all__ = ["reload"]
 
 _MISSING = object()
-
-# The helpers importlib.reload() itself uses (Lib/importlib/__init__.py and
-# _bootstrap._exec, unchanged from 3.4 to 3.13): finding the spec again with the
-# parent's __path__, and re-initialising the module attributes from it.
-_find_spec: Callable[[str, Sequence[str] | None, ModuleType | None], ModuleSpec | None]
-_find_spec = _bootstrap._find_spec  # type: ignore[attr-defined]
-_init_module_attrs = _bootstrap._init_module_attrs
-
-# The per-module import locks (importlib._bootstrap._ModuleLock): re-entrant, and
-# waits on them are visible to importlib's deadlock detection, which raises
-# _DeadlockError instead of hanging. Private but present and unchanged in 3.10-3.13;
-# without them a modutils-level re-entrant lock per name is used instead.
-_get_module_lock: Callable[[str], _Lock] | None = getattr(_bootstrap, "_get_module_lock", None)
-_DeadlockError: type[Exception] = getattr(_bootstrap, "_DeadlockError", RuntimeError)
-_fallback_locks: weakref.WeakValueDictionary[str, _Lock] = weakref.WeakValueDictionary()
-_fallback_guard = threading.Lock()
-
-_NamespaceLoader: type | None = getattr(_bootstrap_external, "_NamespaceLoader", None)
 
 # Names being reloaded by the current thread: a module that reloads itself while
 # it is re-executed gets itself back, as importlib.reload's _RELOADING arranges.
@@ -160,14 +145,14 @@ def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
     # that outer reload; running it again from here would recurse.
     order = [name] + [other for other in order[1:] if other not in active]
     active.update(order)
-    locks: list[_Lock] = []
+    locks: list[ModuleLock] = []
     try:
         # Locked before anything is saved: a snapshot taken while another thread's
         # reload of the same module is under way would, on failure, be restored
         # over that reload's result.
         try:
             _lock_all(order, locks)
-        except _DeadlockError as exc:
+        except DeadlockError as exc:
             path = _location(target)
             raise ReloadError(
                 f"cannot reload {name!r} ({path or 'no file'}): waiting for the import locks "
@@ -253,7 +238,7 @@ def _why_not_reloadable(spec: ModuleSpec | None) -> str | None:
         return "it is an extension module, which cannot be re-initialised"
     if _is(loader, machinery.SourcelessFileLoader):
         return "it was loaded from bytecode only and has no source"
-    if loader is None or (_NamespaceLoader is not None and _is(loader, _NamespaceLoader)):
+    if loader is None or (NamespaceLoader is not None and _is(loader, NamespaceLoader)):
         return "it is a namespace package, with no source to re-execute"
     if not hasattr(loader, "exec_module"):
         return f"its loader {loader!r} has no exec_module()"
@@ -275,60 +260,18 @@ def _active_names() -> set[str]:
     return names
 
 
-def _module_lock(name: str) -> _Lock:
-    if _get_module_lock is not None:
-        return _get_module_lock(name)
-    with _fallback_guard:
-        lock = _fallback_locks.get(name)
-        if lock is None:
-            lock = _fallback_locks[name] = threading.RLock()
-        return lock
-
-
-def _lock_all(names: list[str], held: list[_Lock]) -> None:
+def _lock_all(names: list[str], held: list[ModuleLock]) -> None:
     """Acquire the import lock of every name, appending each to *held* once acquired.
 
     One fixed order (sorted names) for every caller means two threads whose sets
     overlap never hold one lock each while waiting for the other's. A cycle with a
     thread that is importing (whose locks are taken in import order) is detected by
-    importlib's _ModuleLock.acquire, which raises _DeadlockError.
+    importlib's _ModuleLock.acquire, which raises DeadlockError.
     """
     for name in sorted(set(names)):
-        lock = _module_lock(name)
+        lock = get_module_lock(name)
         lock.acquire()
         held.append(lock)
-
-
-class _Initializing:
-    """Mark *spec* as initialising while inside; the caller holds its import lock.
-
-    A plain ``import name`` of a module already in sys.modules only takes the
-    module lock when ``__spec__._initializing`` is true (import_ensure_initialized
-    in Python/import.c, _find_and_load in importlib._bootstrap); setting it, as
-    _bootstrap._load_unlocked does for a first import, makes other threads wait.
-    """
-
-    __slots__ = ("previous", "spec")
-
-    def __init__(self, spec: object) -> None:
-        self.spec = spec
-        self.previous: object = _MISSING
-
-    def __enter__(self) -> None:
-        if self.spec is not None:
-            self.previous = getattr(self.spec, "_initializing", _MISSING)
-            try:
-                self.spec._initializing = True  # type: ignore[attr-defined]
-            except AttributeError:
-                self.spec = None
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.spec is not None:
-            if self.previous is _MISSING:
-                # importlib leaves False on a spec after loading from it.
-                self.spec._initializing = False  # type: ignore[attr-defined]
-            else:
-                self.spec._initializing = self.previous  # type: ignore[attr-defined]
 
 
 class _Transaction:
@@ -379,7 +322,7 @@ class _Transaction:
             if saved is None:
                 continue
             namespace = self.modules[name].__dict__
-            with _Initializing(namespace.get("__spec__")):
+            with Initializing(namespace.get("__spec__")):
                 _restore_namespace(namespace, saved)
 
 
@@ -403,10 +346,10 @@ def _reexecute(name: str, module: ModuleType) -> None:
         raise ImportError(f"{name!r} is now found as {spec.origin!r}, but {reason}", name=name)
     # Compiling first means a SyntaxError fails before the namespace is touched.
     code = _source_code(spec, name)
-    with _Initializing(spec):
+    with Initializing(spec):
         if sys.modules.get(name) is not module:
             raise ImportError(f"module {name!r} not in sys.modules", name=name)
-        _init_module_attrs(spec, module, override=True)
+        init_module_attrs(spec, module, override=True)
         if code is None:
             spec.loader.exec_module(module)  # type: ignore[union-attr]
         else:
@@ -436,7 +379,7 @@ def _spec_for_reload(name: str, module: ModuleType) -> ModuleSpec:
             problem = f"its parent {parent_name!r} is not in sys.modules"
         elif package_path is None:
             problem = f"its parent {parent_name!r} is not a package"
-    found = None if problem else _find_spec(name, package_path, module)
+    found = None if problem else find_spec_in(name, package_path, module)
     if found is not None and (own is None or found.origin == own.origin):
         return found
     own_file = _own_source(own)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import modutils
-from modutils import ReloadError, reloading
+from modutils import ReloadError, _compat, reloading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -986,7 +986,7 @@ def test_another_thread_importing_waits_for_the_reload(tree: Tree, prefix: str, 
 def lock_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run with importlib's module locks, and with modutils' own when they are missing."""
     if request.param == "fallback-locks":
-        monkeypatch.setattr(reloading, "_get_module_lock", None)
+        monkeypatch.setattr(_compat, "_get_module_lock", None)
     return str(request.param)
 
 
@@ -1138,7 +1138,7 @@ def test_locks_are_taken_in_name_order_and_released(
         f"{p}a",
     )
     taken: list[str] = []
-    real = reloading._module_lock
+    real = _compat.get_module_lock
 
     class Recording:
         def __init__(self, name: str) -> None:
@@ -1152,7 +1152,7 @@ def test_locks_are_taken_in_name_order_and_released(
             taken.append(f"-{self.name}")
             self.lock.release()
 
-    monkeypatch.setattr(reloading, "_module_lock", Recording)
+    monkeypatch.setattr(reloading, "get_module_lock", Recording)
     # Reloaded c, b, a: locked a, b, c whatever the reload order.
     modutils.reload(f"{p}c", dependents=True)
     assert taken == [f"+{p}a", f"+{p}b", f"+{p}c", f"-{p}c", f"-{p}b", f"-{p}a"]
@@ -1163,7 +1163,7 @@ def test_a_deadlock_on_the_locks_fails_untouched_and_releases_them(
 ) -> None:
     p = prefix
     a, b = tree({f"{p}a.py": "X = 1\n", f"{p}b.py": f"import {p}a\n"}, f"{p}a", f"{p}b")
-    real = reloading._module_lock
+    real = _compat.get_module_lock
     released: list[str] = []
 
     class Deadlocking:
@@ -1172,19 +1172,19 @@ def test_a_deadlock_on_the_locks_fails_untouched_and_releases_them(
 
         def acquire(self) -> bool:
             if self.name == f"{p}b":
-                raise reloading._DeadlockError(f"deadlock detected by {self.name}")
+                raise _compat.DeadlockError(f"deadlock detected by {self.name}")
             return self.lock.acquire()
 
         def release(self) -> None:
             released.append(self.name)
             self.lock.release()
 
-    monkeypatch.setattr(reloading, "_module_lock", Deadlocking)
+    monkeypatch.setattr(reloading, "get_module_lock", Deadlocking)
     _rewrite(a, "X = 2\n")
     saved, modules = {m: _namespace(m) for m in (a, b)}, sys.modules.copy()
     with pytest.raises(ReloadError, match=rf"cannot reload '{p}a'.*deadlock") as info:
         modutils.reload(a, dependents=True)
-    assert isinstance(info.value.__cause__, reloading._DeadlockError)
+    assert isinstance(info.value.__cause__, _compat.DeadlockError)
     assert released == [f"{p}a"]
     for module, namespace in saved.items():
         _assert_same_namespace(module, namespace)

@@ -1,0 +1,163 @@
+"""CPython's private import machinery, bound once, with one fallback policy.
+
+Loading, reload, the module-state snapshot (and lazy imports and live reload) all
+need the import system's per-module locks, its deadlock error, the
+"initialising" flag on a spec, and a few private helpers of
+``importlib._bootstrap``. They are private but present and unchanged in CPython
+3.10-3.13; each is bound here, in one place, with a fallback where an interpreter
+lacks it, so that no other module touches ``_bootstrap`` directly.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from _thread import get_ident
+from importlib import _bootstrap, _bootstrap_external
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
+    from typing import Protocol
+
+    class ModuleLock(Protocol):
+        """What modutils needs of a per-module lock (``_bootstrap._ModuleLock``)."""
+
+        def acquire(self) -> bool: ...
+        def release(self) -> None: ...
+
+
+__all__ = [
+    "DeadlockError",
+    "Initializing",
+    "NamespaceLoader",
+    "find_spec_in",
+    "get_module_lock",
+    "importing_elsewhere",
+    "init_module_attrs",
+    "module_lock",
+]
+
+_MISSING = object()
+
+# The import system's own per-module locks (importlib._bootstrap._ModuleLock):
+# re-entrant, and waits on them are visible to importlib's deadlock detection, which
+# raises _DeadlockError instead of hanging. Holding the lock of a name makes a
+# concurrent ``import name`` in another thread wait. Where an interpreter has none,
+# a modutils-level re-entrant lock per name stands in (waits then are not seen by
+# importlib's deadlock detection).
+_get_module_lock: Callable[[str], ModuleLock] | None = getattr(_bootstrap, "_get_module_lock", None)
+DeadlockError: type[RuntimeError] = getattr(_bootstrap, "_DeadlockError", RuntimeError)
+_fallback_locks: weakref.WeakValueDictionary[str, ModuleLock] = weakref.WeakValueDictionary()
+_fallback_guard = threading.Lock()
+
+# The helpers importlib.reload() itself uses (Lib/importlib/__init__.py and
+# _bootstrap._exec, unchanged from 3.4 to 3.13): finding a spec again with the
+# parent's __path__, and re-initialising module attributes from a spec.
+find_spec_in: Callable[[str, Sequence[str] | None, ModuleType | None], ModuleSpec | None]
+find_spec_in = _bootstrap._find_spec  # type: ignore[attr-defined]
+init_module_attrs = _bootstrap._init_module_attrs
+
+# The loader of namespace packages (a public alias exists from 3.11 only).
+NamespaceLoader: type | None = getattr(_bootstrap_external, "_NamespaceLoader", None)
+
+
+def get_module_lock(name: str) -> ModuleLock:
+    """The import system's lock for *name* (not acquired)."""
+    if _get_module_lock is not None:
+        return _get_module_lock(name)
+    with _fallback_guard:
+        lock = _fallback_locks.get(name)
+        if lock is None:
+            lock = _fallback_locks[name] = threading.RLock()
+        return lock
+
+
+class module_lock:
+    """Hold the import lock of *name* while inside; :data:`DeadlockError` may escape.
+
+    The shape of ``importlib._bootstrap._ModuleLockManager``: the lock is looked up
+    on entry, so a weakly held lock lives exactly as long as the block.
+    """
+
+    __slots__ = ("_lock", "_name")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._lock: ModuleLock | None = None
+
+    def __enter__(self) -> None:
+        lock = get_module_lock(self._name)
+        lock.acquire()
+        self._lock = lock
+
+    def __exit__(self, *exc_info: object) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
+
+
+class Initializing:
+    """Mark *spec* as initialising while inside; the caller holds its import lock.
+
+    A plain ``import name`` of a module already in sys.modules only takes the
+    module lock when ``__spec__._initializing`` is true (import_ensure_initialized
+    in Python/import.c, _find_and_load in importlib._bootstrap); setting it, as
+    _bootstrap._load_unlocked does for a first import, makes other threads wait.
+    On exit the flag is put back as it was (``False`` where it was unset: importlib
+    leaves ``False`` on a spec after loading from it).
+    """
+
+    __slots__ = ("previous", "spec")
+
+    def __init__(self, spec: object) -> None:
+        self.spec = spec
+        self.previous: object = _MISSING
+
+    def __enter__(self) -> None:
+        if self.spec is not None:
+            self.previous = getattr(self.spec, "_initializing", _MISSING)
+            try:
+                self.spec._initializing = True  # type: ignore[attr-defined]
+            except AttributeError:
+                self.spec = None
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.spec is not None:
+            previous = False if self.previous is _MISSING else self.previous
+            self.spec._initializing = previous  # type: ignore[attr-defined]
+
+
+def importing_elsewhere(name: str) -> bool:
+    """Whether another thread is importing *name*, or a package it is in, right now.
+
+    Meant as the *keep* predicate of :meth:`ModulesSnapshot.restore` when code that
+    ran in this thread failed: a module another thread is still initialising must
+    not be taken out of :data:`sys.modules` under it (``importlib._bootstrap.
+    _load_unlocked`` pops it back out when done, and fails if it is missing), nor
+    the submodules that package has imported so far. Such a thread holds the import
+    system's per-module lock for the name (``import_path`` takes the same locks):
+    ``_module_locks`` maps names to weak references to ``_ModuleLock`` objects,
+    whose ``owner`` is the holding thread's id (CPython 3.10-3.13). Modules other
+    threads finished importing cannot be told apart from this thread's.
+    """
+    locks: dict[str, Callable[[], object]] | None = getattr(_bootstrap, "_module_locks", None)
+    if not locks:
+        return False
+    me = get_ident()
+    ref = locks.get(name)
+    owner: object = getattr(ref() if ref is not None else None, "owner", None)
+    if owner is not None:
+        # This thread's own module (import_path holds its lock) is never kept, even
+        # inside a package another thread is importing.
+        return owner != me
+    name = name.rpartition(".")[0]
+    while name:
+        ref = locks.get(name)
+        owner = getattr(ref() if ref is not None else None, "owner", None)
+        if owner is not None and owner != me:
+            return True
+        name = name.rpartition(".")[0]
+    return False
