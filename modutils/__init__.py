@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 from modutils._version import __version__
-from modutils.errors import ModuleLoadError, ModutilsError, ReloadError
+from modutils.errors import LiveReloadWarning, ModuleLoadError, ModutilsError, ReloadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ImportSnapshot",
+    "LiveReloadWarning",
     "Member",
     "MemberKind",
     "ModuleInfo",

@@ -7,7 +7,7 @@ built-in exception instead: :class:`TypeError`, :class:`ValueError`,
 
 from __future__ import annotations
 
-__all__ = ["ModuleLoadError", "ModutilsError", "ReloadError"]
+__all__ = ["LiveReloadWarning", "ModuleLoadError", "ModutilsError", "ReloadError"]
 
 
 class ModutilsError(Exception):
@@ -51,4 +51,20 @@ class ReloadError(ModutilsError, ImportError):
         >>> err = ReloadError("cannot reload 'sys': builtin module", name="sys")
         >>> err.name, err.path
         ('sys', None)
+    """
+
+
+class LiveReloadWarning(UserWarning):
+    """A live reload replaced an object it could not update in place.
+
+    Issued by :func:`modutils.reload` with ``live=True`` for each function or class
+    whose new version could not be copied into the old object (changed base
+    classes, metaclass or ``__slots__`` layout, a closure with other free
+    variables, an object of a C type): the module holds the new version, as after a
+    plain reload, while existing references keep the old one.
+    :class:`modutils.Reloader` reports these in its result instead.
+
+    Example:
+        >>> issubclass(LiveReloadWarning, UserWarning)
+        True
     """

@@ -27,6 +27,7 @@ from modutils._compat import (
     get_module_lock,
     init_module_attrs,
 )
+from modutils._live import LiveUpdate
 from modutils._source import resolve_import, scan_imports
 from modutils._spec import check_module_name
 from modutils._state import ModulesSnapshot
@@ -59,7 +60,7 @@ _unparsable: dict[str, tuple[int, int]] = {}
 _importers_cache: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]] = {}
 
 
-def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
+def reload(module: ModuleType | str, *, dependents: bool = False, live: bool = False) -> ModuleType:
     """Re-execute a loaded module from its current source, all or nothing.
 
     On success this is :func:`importlib.reload`: the module is found again by name
@@ -83,6 +84,14 @@ def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
     modules' sources, cached per file and mtime; modules that do not import it are
     not touched. The whole set is one transaction: if any of them fails, all of them
     are rolled back.
+
+    With ``live=True``, once the new code of every module has run, the functions
+    and classes each module defined before are updated in place from their new
+    versions (see :doc:`/hotreload`) and stay bound in the namespace, so that
+    references held elsewhere run the new code and ``m.C is old_C``; names the new
+    code no longer binds are removed. What cannot be updated in place is replaced,
+    as without ``live``, with a :class:`~modutils.errors.LiveReloadWarning`. The
+    update is part of the transaction: if it fails, every object is put back too.
 
     Bytecode is never trusted when it cannot be told apart from stale bytecode: if
     the ``.pyc`` file was written in the same second as the source's mtime, or
@@ -118,6 +127,7 @@ def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
 
     :param module: a loaded module, or the name it has in :data:`sys.modules`.
     :param dependents: also reload, after it, every loaded module that imports it.
+    :param live: update the old functions and classes in place (hot reload).
     :returns: *module* itself, re-executed.
     :raises TypeError: *module* is neither a module nor a ``str``.
     :raises ValueError: *module* is a malformed module name.
@@ -160,7 +170,7 @@ def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
                 name=name,
                 path=path,
             ) from exc
-        transaction = _Transaction(order, target)
+        transaction = _Transaction(order, target, live=live)
         try:
             transaction.run()
         except Exception as exc:
@@ -169,6 +179,8 @@ def reload(module: ModuleType | str, *, dependents: bool = False) -> ModuleType:
         for lock in reversed(locks):
             lock.release()
         active.difference_update(order)
+    if transaction.live is not None:
+        transaction.live.report()  # outside the locks: a warning may run any code
     return target
 
 
@@ -280,9 +292,9 @@ class _Transaction:
     Created and run while the caller holds the import lock of every module in it.
     """
 
-    __slots__ = ("current", "modules", "namespaces", "order", "snapshot")
+    __slots__ = ("current", "live", "modules", "namespaces", "order", "snapshot")
 
-    def __init__(self, order: list[str], target: ModuleType) -> None:
+    def __init__(self, order: list[str], target: ModuleType, *, live: bool = False) -> None:
         self.order = order
         self.snapshot = ModulesSnapshot()
         saved = self.snapshot.saved
@@ -292,6 +304,7 @@ class _Transaction:
         self.modules.update((name, saved[name]) for name in order[1:] if name in saved)
         self.namespaces: dict[str, dict[str, object]] = {}
         self.current = order[0]
+        self.live = LiveUpdate() if live else None
 
     def run(self) -> None:
         done = False
@@ -304,6 +317,8 @@ class _Transaction:
             for name, module in self.modules.items():
                 self.current = name
                 _reexecute(name, module)
+            if self.live is not None:
+                self.live.apply(self.modules, self.namespaces)
             done = True
         finally:
             if not done:
@@ -316,6 +331,8 @@ class _Transaction:
                 modules[name] = modules.pop(name)
 
     def rollback(self) -> None:
+        if self.live is not None:
+            self.live.undo()
         self.snapshot.restore()
         for name in reversed(self.order):
             saved = self.namespaces.get(name)

@@ -1,0 +1,568 @@
+"""Live reload: bring a reloaded module's old objects up to date in place, undoably.
+
+After a module's new code ran in its namespace, :class:`LiveUpdate` pairs every old
+function and class the module defined with its new version (same qualified name),
+copies the new code and attributes into the old object, and binds the old objects
+back in the namespace, so that references held anywhere (instances, callbacks,
+``from m import f`` in other modules) see the new code and identity holds. Every
+change it makes to an object is logged, so that :meth:`LiveUpdate.undo` puts all of
+them back exactly; the namespaces themselves are restored by the reload
+transaction, which saved them.
+
+What cannot be updated in place (a class whose bases, metaclass or instance layout
+changed, a function whose closure's free variables changed, objects of C types) keeps
+its new version, as a plain reload would, and is reported as a :class:`ReplacedObject`.
+Instances are never searched for in the heap: they keep their class object, which is
+updated; only new instances bound directly in a module namespace (or as a class
+attribute) are moved to the old class.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from types import CodeType, FunctionType, MemberDescriptorType, ModuleType
+from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+
+__all__ = ["LiveUpdate", "ReplacedObject", "collect_replaced"]
+
+_MISSING = object()
+# Py_TPFLAGS_IMMUTABLETYPE (3.10+): set on C types, never on classes made by a class statement.
+_IMMUTABLETYPE = 1 << 8
+
+# The function attributes a live update copies (issue 15); __globals__ and
+# __closure__ are read-only, and a paired function shares its module's globals.
+_FUNCTION_ATTRS = (
+    "__code__",
+    "__defaults__",
+    "__kwdefaults__",
+    "__dict__",
+    "__doc__",
+    "__annotations__",
+)
+# Class attributes that belong to the class object itself, not to the source: the
+# __dict__/__weakref__ descriptors are made for one class, and the ABC registry
+# holds the classes registered with the old class.
+_KEEP_CLASS_ATTRS = frozenset({"__dict__", "__weakref__", "_abc_impl"})
+# Names whose use means a module may bind globals its code does not name.
+_DYNAMIC_NAMES = frozenset({"globals", "vars", "setattr", "exec", "eval", "modules", "__dict__"})
+
+_local = threading.local()
+
+
+class ReplacedObject(NamedTuple):
+    """An object a live reload could not update in place, so its new version replaced it.
+
+    Existing references (instances, callbacks, other modules' ``from m import x``)
+    keep seeing the old object; the module now holds the new one, as a plain reload
+    would leave it.
+
+    Example:
+        >>> ReplacedObject("shapes", "Square", "its base classes changed")
+        ReplacedObject(module='shapes', qualname='Square', reason='its base classes changed')
+    """
+
+    #: The module that defines it.
+    module: str
+    #: Its qualified name in the module (``"Shape.area"``).
+    qualname: str
+    #: Why it could not be updated in place.
+    reason: str
+
+
+class collect_replaced:
+    """Collect the :class:`ReplacedObject` records of the live reloads in this thread.
+
+    Inside the block, live reloads append to the returned list instead of warning.
+    """
+
+    __slots__ = ("_previous", "found")
+
+    def __init__(self) -> None:
+        self.found: list[ReplacedObject] = []
+        self._previous: list[ReplacedObject] | None = None
+
+    def __enter__(self) -> list[ReplacedObject]:
+        self._previous = getattr(_local, "collector", None)
+        _local.collector = self.found
+        return self.found
+
+    def __exit__(self, *exc_info: object) -> None:
+        _local.collector = self._previous
+
+
+def _layout(cls: type) -> tuple[object, ...]:
+    """What instances of *cls* look like in memory: equal layouts allow ``__class__`` moves."""
+    slots = sorted(key for key, value in vars(cls).items() if type(value) is MemberDescriptorType)
+    return (
+        cls.__basicsize__,
+        cls.__itemsize__,
+        cls.__dictoffset__,
+        cls.__weakrefoffset__,
+        tuple(slots),
+    )
+
+
+def _is_enum(cls: type) -> bool:
+    # enum is only looked at when it is loaded: a module that defines an enum loaded it.
+    enum = sys.modules.get("enum")
+    return enum is not None and isinstance(cls, enum.EnumMeta)
+
+
+def _code_names(code: CodeType) -> tuple[set[str], bool]:
+    """Every name *code* and the code nested in it mention, and whether it star-imports."""
+    names: set[str] = set()
+    # ``from m import *`` loads the constant ('*',) as its fromlist.
+    star = ("*",) in code.co_consts
+    pending = [code]
+    while pending:
+        current = pending.pop()
+        names.update(current.co_names)
+        pending.extend(const for const in current.co_consts if isinstance(const, CodeType))
+    return names, star
+
+
+class LiveUpdate:
+    """Update the old objects of re-executed modules in place; undo all of it on demand.
+
+    Used by the reload transaction: :meth:`apply` once every module's new code ran,
+    :meth:`undo` (before the namespaces are restored) if anything failed.
+    """
+
+    __slots__ = (
+        "_candidates",
+        "_deletions",
+        "_functions",
+        "_keep",
+        "_old",
+        "_paired",
+        "_undo",
+        "replaced",
+    )
+
+    def __init__(self) -> None:
+        # id(new object) -> the old object it updates (the new ones are kept alive
+        # in _keep so that their ids are not reused while this update lives).
+        self._old: dict[int, object] = {}
+        self._keep: list[object] = []
+        self._paired: set[int] = set()
+        self._candidates: list[tuple[str, type, type]] = []
+        self._functions: list[tuple[FunctionType, FunctionType]] = []
+        self._deletions: list[tuple[type, str]] = []
+        self._undo: list[tuple[Callable[..., object], tuple[object, ...]]] = []
+        #: What could not be updated in place, in the order found.
+        self.replaced: list[ReplacedObject] = []
+
+    # --- the two entry points -------------------------------------------------------------
+
+    def apply(
+        self, modules: Mapping[str, ModuleType], namespaces: Mapping[str, dict[str, object]]
+    ) -> None:
+        """Update in place what *modules* (re-executed) defined before (saved in *namespaces*).
+
+        On an exception part of the update may be applied: call :meth:`undo`.
+        """
+        # Pairing decides everything before any object is changed.
+        for name, module in modules.items():
+            saved = namespaces.get(name)
+            if saved is None:
+                continue
+            namespace = module.__dict__
+            for key, new in list(namespace.items()):
+                old = saved.get(key, _MISSING)
+                if old is not _MISSING and old is not new:
+                    self._match(name, key, old, new, namespace)
+        classes = self._settle_classes()
+        for _module, old, new in classes:
+            self._pair_members(old, new)
+        for _module, old, new in classes:
+            self._sync_class(old, new)
+        for old_function, new_function in self._functions:
+            self._update_function(old_function, new_function)
+        for name, module in modules.items():
+            saved = namespaces.get(name)
+            if saved is not None:
+                self._rebind(name, module, saved)
+        # Last, because nothing else can fail after them: a class attribute that is
+        # deleted and then put back moves to the end of the class's __dict__.
+        for cls, key in self._deletions:
+            self._del_class_attr(cls, key)
+
+    def undo(self) -> None:
+        """Put every object changed so far back exactly as it was, newest change first."""
+        undo, self._undo = self._undo, []
+        for action, args in reversed(undo):
+            action(*args)
+
+    def report(self) -> None:
+        """Hand the replaced objects to :class:`collect_replaced`, or warn about them."""
+        if not self.replaced:
+            return
+        collector: list[ReplacedObject] | None = getattr(_local, "collector", None)
+        if collector is not None:
+            collector.extend(self.replaced)
+            return
+        import warnings
+
+        from modutils.errors import LiveReloadWarning
+
+        for item in self.replaced:
+            warnings.warn(
+                f"live reload of {item.module!r}: {item.qualname} was replaced, not updated "
+                f"in place ({item.reason}); existing references keep the old version",
+                LiveReloadWarning,
+                stacklevel=3,
+            )
+
+    # --- pairing old and new --------------------------------------------------------------
+
+    def _translate(self, value: object) -> object:
+        return self._old.get(id(value), value)
+
+    def _report(self, module: str, qualname: str, reason: str) -> None:
+        self.replaced.append(ReplacedObject(module, qualname, reason))
+
+    def _match(
+        self, module: str, key: str, old: object, new: object, namespace: dict[str, object]
+    ) -> None:
+        if type(old) is FunctionType:
+            if (
+                type(new) is FunctionType
+                and old.__globals__ is namespace
+                and new.__globals__ is namespace
+                and old.__qualname__ == new.__qualname__
+            ):
+                self._pair_function(module, old.__qualname__, old, new)
+        elif isinstance(old, type):
+            if (
+                isinstance(new, type)
+                and old.__module__ == module
+                and new.__module__ == module
+                and old.__qualname__ == new.__qualname__
+            ):
+                self._add_class(module, old, new)
+        elif type(old) is type(new):
+            # Another object the module defined under this name: a C wrapper
+            # (functools.lru_cache copies the function's __module__ and __qualname__)
+            # or a wrapper instance, whose state has no general way to be copied.
+            try:
+                defined = (
+                    getattr(new, "__module__", None) == module
+                    and getattr(new, "__qualname__", None) == key
+                )
+            except Exception:  # any attribute hook may fail; then it is plain data
+                defined = False
+            if defined:
+                self._report(
+                    module, key, f"a {type(new).__qualname__} object cannot be updated in place"
+                )
+
+    def _pair_function(self, module: str, qualname: str, old: object, new: object) -> bool:
+        if type(old) is not FunctionType or type(new) is not FunctionType:
+            return False
+        if id(new) in self._old:
+            return self._old[id(new)] is old
+        if id(old) in self._paired:
+            return False
+        if old.__code__.co_freevars != new.__code__.co_freevars:
+            self._report(
+                module,
+                qualname,
+                f"its closure's free variables changed from {old.__code__.co_freevars} "
+                f"to {new.__code__.co_freevars}",
+            )
+            return False
+        self._pair(old, new)
+        self._functions.append((old, new))
+        return True
+
+    def _pair(self, old: object, new: object) -> None:
+        self._old[id(new)] = old
+        self._keep.append(new)
+        self._paired.add(id(old))
+
+    def _add_class(self, module: str, old: type, new: type) -> None:
+        if id(new) in self._old or id(old) in self._paired:
+            return
+        self._pair(old, new)
+        self._candidates.append((module, old, new))
+        # Nested classes are paired with the class that holds them.
+        old_dict = old.__dict__
+        for key, value in new.__dict__.items():
+            previous = old_dict.get(key)
+            if (
+                isinstance(value, type)
+                and isinstance(previous, type)
+                and value.__qualname__ == f"{new.__qualname__}.{key}"
+                and previous.__qualname__ == value.__qualname__
+            ):
+                self._add_class(module, previous, value)
+
+    def _why_not_class(self, old: type, new: type) -> str | None:
+        if old.__flags__ & _IMMUTABLETYPE:
+            return f"{old.__qualname__} is a C type"
+        if self._translate(type(new)) is not type(old):
+            return (
+                f"its metaclass changed from {type(old).__qualname__} to {type(new).__qualname__}"
+            )
+        bases = tuple(self._translate(base) for base in new.__bases__)
+        if bases != old.__bases__:
+            before = ", ".join(base.__qualname__ for base in old.__bases__)
+            after = ", ".join(base.__qualname__ for base in new.__bases__)
+            return f"its base classes changed from ({before}) to ({after})"
+        if _layout(old) != _layout(new):
+            return "its instance layout (__slots__, __dict__ or __weakref__) changed"
+        return None
+
+    def _settle_classes(self) -> list[tuple[str, type, type]]:
+        """The class pairs that can be updated; the others are reported and unpaired."""
+        candidates = self._candidates
+        changed = True
+        # A class that cannot be updated makes its subclasses' bases differ too.
+        while changed:
+            changed = False
+            kept = []
+            for module, old, new in candidates:
+                reason = self._why_not_class(old, new)
+                if reason is None:
+                    kept.append((module, old, new))
+                    continue
+                self._report(module, old.__qualname__, reason)
+                del self._old[id(new)]
+                self._paired.discard(id(old))
+                changed = True
+            candidates = kept
+        return candidates
+
+    def _pair_members(self, old: type, new: type) -> None:
+        """Pair the methods, wrapped methods, property accessors and enum members of a class."""
+        module = old.__module__
+        old_dict = old.__dict__
+        for key, value in new.__dict__.items():
+            previous = old_dict.get(key, _MISSING)
+            if previous is _MISSING or previous is value:
+                continue
+            qualname = f"{old.__qualname__}.{key}"
+            kind = type(value)
+            if kind is FunctionType:
+                if getattr(previous, "__qualname__", None) == value.__qualname__:
+                    self._pair_function(module, qualname, previous, value)
+            elif kind is type(previous) and kind in (classmethod, staticmethod):
+                old_func = previous.__func__
+                if self._pair_function(module, qualname, old_func, value.__func__):
+                    self._pair(previous, value)
+            elif kind is property and type(previous) is property:
+                pairs = [
+                    (getattr(previous, accessor), getattr(value, accessor))
+                    for accessor in ("fget", "fset", "fdel")
+                ]
+                if all((a is None) == (b is None) for a, b in pairs) and all(
+                    a is None or self._pair_function(module, qualname, a, b) for a, b in pairs
+                ):
+                    self._pair(previous, value)
+        if _is_enum(old):
+            self._pair_enum_members(old, new)
+
+    def _pair_enum_members(self, old: type, new: type) -> None:
+        # Members whose name and value are unchanged keep their identity.
+        old_members: dict[str, object] = old.__dict__.get("_member_map_", {})
+        for key, member in new.__dict__.get("_member_map_", {}).items():
+            previous = old_members.get(key)
+            if previous is None or id(member) in self._old or id(previous) in self._paired:
+                continue
+            old_value = previous._value_  # type: ignore[attr-defined]
+            new_value = member._value_
+            if type(old_value) is type(new_value) and old_value == new_value:
+                self._pair(previous, member)
+
+    # --- applying -------------------------------------------------------------------------
+
+    def _set_attr(self, target: object, attr: str, value: object) -> None:
+        previous = getattr(target, attr)
+        setattr(target, attr, value)
+        self._undo.append((setattr, (target, attr, previous)))
+
+    def _set_class_attr(self, cls: type, key: str, value: object) -> None:
+        # type.__setattr__ itself: an enum's metaclass refuses to rebind members.
+        previous = cls.__dict__.get(key, _MISSING)
+        type.__setattr__(cls, key, value)
+        if previous is _MISSING:
+            self._undo.append((type.__delattr__, (cls, key)))
+        else:
+            self._undo.append((type.__setattr__, (cls, key, previous)))
+
+    def _del_class_attr(self, cls: type, key: str) -> None:
+        previous = cls.__dict__[key]
+        type.__delattr__(cls, key)
+        self._undo.append((type.__setattr__, (cls, key, previous)))
+
+    def _set_cell(self, cell: object, value: object) -> None:
+        try:
+            previous = cell.cell_contents  # type: ignore[attr-defined]
+        except ValueError:  # an empty cell
+            self._undo.append((_empty_cell, (cell,)))
+        else:
+            self._undo.append((_fill_cell, (cell, previous)))
+        if value is _MISSING:
+            _empty_cell(cell)
+        else:
+            _fill_cell(cell, value)
+
+    def _adopt(self, value: object) -> None:
+        """Move an instance of a new class that updates an old one to the old class."""
+        cls = self._old.get(id(type(value)))
+        if isinstance(cls, type) and not isinstance(value, type):
+            previous = type(value)
+            object.__setattr__(value, "__class__", cls)
+            self._undo.append((object.__setattr__, (value, "__class__", previous)))
+            namespace = getattr(value, "__dict__", None)
+            # An enum member records its class.
+            if isinstance(namespace, dict) and namespace.get("__objclass__") is previous:
+                namespace["__objclass__"] = cls
+                self._undo.append((namespace.__setitem__, ("__objclass__", previous)))
+
+    def _retarget_closure(self, function: object) -> None:
+        """Make a new function kept in an old class see old objects through its closure."""
+        for cell in getattr(function, "__closure__", None) or ():
+            try:
+                contents = cell.cell_contents
+            except ValueError:
+                continue
+            translated = self._translate(contents)
+            if translated is not contents:
+                self._set_cell(cell, translated)
+
+    def _update_function(self, old: FunctionType, new: FunctionType) -> None:
+        translate = self._translate
+        for attr in _FUNCTION_ATTRS:
+            value = getattr(new, attr)
+            if attr == "__defaults__" and value is not None:
+                value = tuple(translate(item) for item in value)
+            elif attr in ("__kwdefaults__", "__dict__") and value is not None:
+                value = {key: translate(item) for key, item in value.items()}
+            elif attr == "__annotations__":
+                value = dict(value)
+            self._set_attr(old, attr, value)
+        for old_cell, new_cell in zip(old.__closure__ or (), new.__closure__ or (), strict=True):
+            try:
+                value = translate(new_cell.cell_contents)
+            except ValueError:
+                value = _MISSING
+            try:
+                current = old_cell.cell_contents
+            except ValueError:
+                current = _MISSING
+            if current is not value:
+                self._set_cell(old_cell, value)
+
+    def _sync_class(self, old: type, new: type) -> None:
+        """Make *old*'s attributes those of *new* (translated to old objects)."""
+        enum = _is_enum(old)
+        old_dict = old.__dict__
+        new_dict = new.__dict__
+        for key, value in new_dict.items():
+            if key in _KEEP_CLASS_ATTRS or type(value) is MemberDescriptorType:
+                continue
+            translated = self._translate(value)
+            if translated is value:
+                self._retarget(value)
+                if enum and type(value) in (dict, list):
+                    translated = self._translate_container(value)
+                else:
+                    self._adopt(value)
+            if old_dict.get(key, _MISSING) is not translated:
+                self._set_class_attr(old, key, translated)
+        self._deletions.extend(
+            (old, key)
+            for key in old_dict
+            if key not in new_dict
+            and key not in _KEEP_CLASS_ATTRS
+            and type(old_dict[key]) is not MemberDescriptorType
+        )
+
+    def _retarget(self, value: object) -> None:
+        kind = type(value)
+        if kind is FunctionType:
+            self._retarget_closure(value)
+        elif kind in (classmethod, staticmethod):
+            self._retarget_closure(value.__func__)  # type: ignore[attr-defined]
+        elif kind is property:
+            for accessor in (value.fget, value.fset, value.fdel):  # type: ignore[attr-defined]
+                self._retarget_closure(accessor)
+
+    def _translate_container(self, value: object) -> object:
+        translate = self._translate
+        if type(value) is dict:
+            return {key: translate(item) for key, item in value.items()}
+        return [translate(item) for item in value]  # type: ignore[attr-defined]
+
+    def _rebind(self, name: str, module: ModuleType, saved: dict[str, object]) -> None:
+        namespace = module.__dict__
+        unchanged = [key for key, value in saved.items() if namespace.get(key, _MISSING) is value]
+        for key, value in list(namespace.items()):
+            translated = self._translate(value)
+            if translated is not value:
+                namespace[key] = translated
+            else:
+                self._adopt(value)
+        for key in _stale_names(name, module, unchanged, saved):
+            del namespace[key]
+
+
+def _fill_cell(cell: object, value: object) -> None:
+    cell.cell_contents = value  # type: ignore[attr-defined]
+
+
+def _empty_cell(cell: object) -> None:
+    try:
+        del cell.cell_contents  # type: ignore[attr-defined]
+    except ValueError:
+        pass
+
+
+def _stale_names(
+    name: str, module: ModuleType, unchanged: list[str], saved: dict[str, object]
+) -> Iterator[str]:
+    """The names among *unchanged* that the module's new code does not bind.
+
+    A name the new code (or code nested in it) never mentions cannot have been bound
+    by it. Where that is not enough to tell (a star import, or code that binds
+    globals dynamically), only functions and classes the module defined under that
+    name are dropped: running a ``def`` or ``class`` always makes a new object, so
+    one still bound after the run was not defined again. Dunder names and the
+    package's submodules (bound by the import system) always stay.
+    """
+    candidates = [key for key in unchanged if not (key.startswith("__") and key.endswith("__"))]
+    if not candidates:
+        return
+    spec = module.__dict__.get("__spec__")
+    get_code = getattr(getattr(spec, "loader", None), "get_code", None)
+    code = None
+    if get_code is not None:
+        try:
+            code = get_code(name)
+        except Exception:  # the file changed again or is gone: keep every name
+            code = None
+    if not isinstance(code, CodeType):
+        return
+    names, star = _code_names(code)
+    dynamic = star or not _DYNAMIC_NAMES.isdisjoint(names)
+    for key in candidates:
+        value = saved[key]
+        if isinstance(value, ModuleType) and value.__name__ == f"{name}.{key}":
+            continue
+        if key in names:
+            continue
+        if dynamic and not _defined_here(value, name, key):
+            continue
+        yield key
+
+
+def _defined_here(value: object, module: str, key: str) -> bool:
+    if type(value) is FunctionType or isinstance(value, type):
+        return value.__module__ == module and value.__qualname__ == key
+    return False
