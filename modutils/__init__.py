@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         list_members,
         list_members_static,
     )
+    from modutils.reloader import Reloader, ReloadFailure, ReloadReport, ReplacedObject
     from modutils.reloading import reload
     from modutils.syspath import ImportSnapshot, extend_sys_path, preserve_import_state
 
@@ -50,6 +51,10 @@ __all__ = [
     "ModuleLocation",
     "ModutilsError",
     "ReloadError",
+    "ReloadFailure",
+    "ReloadReport",
+    "Reloader",
+    "ReplacedObject",
     "StaticMember",
     "__version__",
     "clear_locate_cache",
@@ -82,6 +87,10 @@ _LAZY: dict[str, str] = {
     "list_members": "modutils.members",
     "list_members_static": "modutils.members",
     "reload": "modutils.reloading",
+    "Reloader": "modutils.reloader",
+    "ReloadFailure": "modutils.reloader",
+    "ReloadReport": "modutils.reloader",
+    "ReplacedObject": "modutils.reloader",
     "ModuleKind": "modutils.locate",
     "ModuleLocation": "modutils.locate",
     "clear_locate_cache": "modutils.locate",
