@@ -229,6 +229,27 @@ class Reloader:
         with self._lock:
             return sorted(name for name, _path in self._watched(list(sys.modules.items())))
 
+    def record_new_modules(self) -> list[str]:
+        """Take the current source of watched modules not seen before as their baseline.
+
+        Nothing is reloaded, and modules already seen are not looked at. Call it
+        right after code that may import modules (a notebook cell), so that an edit
+        made before the next :meth:`check` is seen as one.
+
+        :returns: the names of the modules recorded, sorted.
+        """
+        with self._lock:
+            stamps = self._stamps
+            now_ns = time.time_ns()
+            recorded = []
+            for name, path in self._watched(list(sys.modules.items())):
+                if name not in stamps:
+                    stamp = _stamp(path, now_ns)
+                    if stamp is not None:
+                        stamps[name] = stamp
+                        recorded.append(name)
+            return sorted(recorded)
+
     def check(self) -> ReloadReport:
         """Reload every watched module whose source changed since the last check.
 
