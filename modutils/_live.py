@@ -172,10 +172,23 @@ class LiveUpdate:
             if saved is None:
                 continue
             namespace = module.__dict__
+            match = self._match
+            pair_function = self._pair_function
             for key, new in list(namespace.items()):
                 old = saved.get(key, _MISSING)
-                if old is not _MISSING and old is not new:
-                    self._match(name, key, old, new, namespace)
+                if old is _MISSING or old is new:
+                    continue
+                # Functions first, inline: most of what a module defines.
+                if (
+                    type(old) is FunctionType
+                    and type(new) is FunctionType
+                    and old.__globals__ is namespace
+                    and new.__globals__ is namespace
+                    and old.__qualname__ == new.__qualname__
+                ):
+                    pair_function(name, old, new)
+                else:
+                    match(name, key, old, new, namespace)
         classes = self._settle_classes()
         for _module, old, new in classes:
             self._pair_members(old, new)
@@ -236,7 +249,7 @@ class LiveUpdate:
                 and new.__globals__ is namespace
                 and old.__qualname__ == new.__qualname__
             ):
-                self._pair_function(module, old.__qualname__, old, new)
+                self._pair_function(module, old, new)
         elif isinstance(old, type):
             if (
                 isinstance(new, type)
@@ -261,22 +274,26 @@ class LiveUpdate:
                     module, key, f"a {type(new).__qualname__} object cannot be updated in place"
                 )
 
-    def _pair_function(self, module: str, qualname: str, old: object, new: object) -> bool:
+    def _pair_function(self, module: str, old: object, new: object) -> bool:
         if type(old) is not FunctionType or type(new) is not FunctionType:
             return False
-        if id(new) in self._old:
-            return self._old[id(new)] is old
-        if id(old) in self._paired:
+        old_map = self._old
+        if id(new) in old_map:
+            return old_map[id(new)] is old
+        paired = self._paired
+        if id(old) in paired:
             return False
         if old.__code__.co_freevars != new.__code__.co_freevars:
             self._report(
                 module,
-                qualname,
+                new.__qualname__,
                 f"its closure's free variables changed from {old.__code__.co_freevars} "
                 f"to {new.__code__.co_freevars}",
             )
             return False
-        self._pair(old, new)
+        # No _keep entry: _functions keeps the new function alive.
+        old_map[id(new)] = old
+        paired.add(id(old))
         self._functions.append((old, new))
         return True
 
@@ -346,14 +363,13 @@ class LiveUpdate:
             previous = old_dict.get(key, _MISSING)
             if previous is _MISSING or previous is value:
                 continue
-            qualname = f"{old.__qualname__}.{key}"
             kind = type(value)
             if kind is FunctionType:
                 if getattr(previous, "__qualname__", None) == value.__qualname__:
-                    self._pair_function(module, qualname, previous, value)
+                    self._pair_function(module, previous, value)
             elif kind is type(previous) and kind in (classmethod, staticmethod):
                 old_func = previous.__func__
-                if self._pair_function(module, qualname, old_func, value.__func__):
+                if self._pair_function(module, old_func, value.__func__):
                     self._pair(previous, value)
             elif kind is property and type(previous) is property:
                 pairs = [
@@ -361,7 +377,7 @@ class LiveUpdate:
                     for accessor in ("fget", "fset", "fdel")
                 ]
                 if all((a is None) == (b is None) for a, b in pairs) and all(
-                    a is None or self._pair_function(module, qualname, a, b) for a, b in pairs
+                    a is None or self._pair_function(module, a, b) for a, b in pairs
                 ):
                     self._pair(previous, value)
         if _is_enum(old):
@@ -437,19 +453,48 @@ class LiveUpdate:
                 self._set_cell(cell, translated)
 
     def _update_function(self, old: FunctionType, new: FunctionType) -> None:
-        translate = self._translate
-        for attr in _FUNCTION_ATTRS:
-            value = getattr(new, attr)
-            if attr == "__defaults__" and value is not None:
-                value = tuple(translate(item) for item in value)
-            elif attr in ("__kwdefaults__", "__dict__") and value is not None:
-                value = {key: translate(item) for key, item in value.items()}
-            elif attr == "__annotations__":
-                value = dict(value)
-            self._set_attr(old, attr, value)
-        for old_cell, new_cell in zip(old.__closure__ or (), new.__closure__ or (), strict=True):
+        # Written out, not looped over _FUNCTION_ATTRS: this runs for every function
+        # and method of the module, and is most of a live reload's own cost.
+        old_map = self._old
+        self._undo.append(
+            (
+                _restore_function,
+                (
+                    old,
+                    old.__code__,
+                    old.__defaults__,
+                    old.__kwdefaults__,
+                    old.__dict__,
+                    old.__doc__,
+                    old.__annotations__,
+                ),
+            )
+        )
+        old.__code__ = new.__code__
+        defaults = new.__defaults__
+        if defaults is not None:
+            # A plain loop: defaults rarely hold an object being updated (an enum
+            # member, a class), and a comprehension costs more than the check.
+            for item in defaults:
+                if id(item) in old_map:
+                    defaults = tuple([old_map.get(id(item), item) for item in defaults])
+                    break
+        old.__defaults__ = defaults
+        kwdefaults = new.__kwdefaults__
+        if kwdefaults is not None:
+            kwdefaults = {key: old_map.get(id(item), item) for key, item in kwdefaults.items()}
+        old.__kwdefaults__ = kwdefaults
+        attributes = new.__dict__
+        if attributes or old.__dict__:
+            old.__dict__ = {key: old_map.get(id(item), item) for key, item in attributes.items()}
+        old.__doc__ = new.__doc__
+        # The new function is dropped after this: its annotations dict can be shared.
+        old.__annotations__ = new.__annotations__
+        if old.__closure__ is None:
+            return
+        for old_cell, new_cell in zip(old.__closure__, new.__closure__ or (), strict=True):
             try:
-                value = translate(new_cell.cell_contents)
+                value = old_map.get(id(new_cell.cell_contents), new_cell.cell_contents)
             except ValueError:
                 value = _MISSING
             try:
@@ -464,15 +509,16 @@ class LiveUpdate:
         enum = _is_enum(old)
         old_dict = old.__dict__
         new_dict = new.__dict__
+        old_map = self._old
         for key, value in new_dict.items():
             if key in _KEEP_CLASS_ATTRS or type(value) is MemberDescriptorType:
                 continue
-            translated = self._translate(value)
+            translated = old_map.get(id(value), value)
             if translated is value:
                 self._retarget(value)
                 if enum and type(value) in (dict, list):
                     translated = self._translate_container(value)
-                else:
+                elif id(type(value)) in old_map:
                     self._adopt(value)
             if old_dict.get(key, _MISSING) is not translated:
                 self._set_class_attr(old, key, translated)
@@ -487,6 +533,8 @@ class LiveUpdate:
     def _retarget(self, value: object) -> None:
         kind = type(value)
         if kind is FunctionType:
+            if value.__closure__ is None:  # type: ignore[attr-defined]
+                return
             self._retarget_closure(value)
         elif kind in (classmethod, staticmethod):
             self._retarget_closure(value.__func__)  # type: ignore[attr-defined]
@@ -503,14 +551,21 @@ class LiveUpdate:
     def _rebind(self, name: str, module: ModuleType, saved: dict[str, object]) -> None:
         namespace = module.__dict__
         unchanged = [key for key, value in saved.items() if namespace.get(key, _MISSING) is value]
+        old_map = self._old
         for key, value in list(namespace.items()):
-            translated = self._translate(value)
+            translated = old_map.get(id(value), value)
             if translated is not value:
                 namespace[key] = translated
-            else:
+            elif id(type(value)) in old_map:
                 self._adopt(value)
         for key in _stale_names(name, module, unchanged, saved):
             del namespace[key]
+
+
+def _restore_function(function: FunctionType, *saved: object) -> None:
+    """Undo :meth:`LiveUpdate._update_function` with the values it saved, in its order."""
+    for attr, value in zip(_FUNCTION_ATTRS, saved, strict=True):
+        setattr(function, attr, value)
 
 
 def _fill_cell(cell: object, value: object) -> None:
