@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
 __all__ = ["LiveUpdate", "ReplacedObject", "collect_replaced"]
 
@@ -52,6 +52,7 @@ _KEEP_CLASS_ATTRS = frozenset({"__dict__", "__weakref__", "_abc_impl"})
 _DYNAMIC_NAMES = frozenset({"globals", "vars", "setattr", "exec", "eval", "modules", "__dict__"})
 
 _local = threading.local()
+_CONSTANT_TYPES = frozenset({int, float, complex, str, bytes, bool, type(None)})
 
 
 class ReplacedObject(NamedTuple):
@@ -456,6 +457,10 @@ class LiveUpdate:
         # Written out, not looped over _FUNCTION_ATTRS: this runs for every function
         # and method of the module, and is most of a live reload's own cost.
         old_map = self._old
+        if old.__closure__ is None and self._unchanged(old, new):
+            # The same code, defaults, attributes and annotations: nothing to copy
+            # (most functions, when one of many in a module was edited).
+            return
         self._undo.append(
             (
                 _restore_function,
@@ -503,6 +508,52 @@ class LiveUpdate:
                 current = _MISSING
             if current is not value:
                 self._set_cell(old_cell, value)
+
+    def _unchanged(self, old: FunctionType, new: FunctionType) -> bool:
+        """Whether *old* already has everything *new* would give it."""
+        if old.__code__ != new.__code__ or old.__doc__ != new.__doc__:
+            return False
+        if new.__dict__ or old.__dict__:
+            return False
+        old_defaults = old.__defaults__
+        new_defaults = new.__defaults__
+        if old_defaults is not new_defaults and (
+            old_defaults is None
+            or new_defaults is None
+            or len(old_defaults) != len(new_defaults)
+            or not self._same(old_defaults, new_defaults)
+        ):
+            return False
+        old_kw = old.__kwdefaults__
+        new_kw = new.__kwdefaults__
+        if old_kw is not new_kw and (
+            old_kw is None
+            or new_kw is None
+            or old_kw.keys() != new_kw.keys()
+            or not self._same(old_kw.values(), new_kw.values())
+        ):
+            return False
+        old_ann = old.__annotations__
+        new_ann = new.__annotations__
+        return not (old_ann or new_ann) or (
+            old_ann.keys() == new_ann.keys() and self._same(old_ann.values(), new_ann.values())
+        )
+
+    def _same(self, olds: Iterable[object], news: Iterable[object]) -> bool:
+        """Whether each old value is the new one, translated, or an equal plain constant.
+
+        The callers check that both hold as many values.
+        """
+        old_map = self._old
+        for old, new in zip(olds, news, strict=True):
+            new = old_map.get(id(new), new)
+            if old is new:
+                continue
+            # Only built-in constants are compared by value: another type's __eq__
+            # could run anything, or refuse to answer (arrays).
+            if type(old) is not type(new) or type(old) not in _CONSTANT_TYPES or old != new:
+                return False
+        return True
 
     def _sync_class(self, old: type, new: type) -> None:
         """Make *old*'s attributes those of *new* (translated to old objects)."""

@@ -78,6 +78,51 @@ def test_functions_are_updated_in_place(load: Load) -> None:
     assert old.tag == "new"
 
 
+ONE_CHANGE = {
+    "defaults": ("def f(x=1):\n    return x\n", "def f(x=2):\n    return x\n", "f()", 2),
+    "kwdefaults": ("def f(*, x=1):\n    return x\n", "def f(*, x=2):\n    return x\n", "f()", 2),
+    "default added": (
+        "def f(x=1):\n    return x\n",
+        "def f(x=1, y=2):\n    return x\n",
+        "f.__defaults__",
+        (1, 2),
+    ),
+    "annotations": (
+        "def f(x: int):\n    pass\n",
+        "def f(x: str):\n    pass\n",
+        "f.__annotations__",
+        {"x": str},
+    ),
+    "attribute": ("def f():\n    pass\nf.tag = 1\n", "def f():\n    pass\nf.tag = 2\n", "f.tag", 2),
+    "list default": ("def f(x=[1]):\n    return x\n", "def f(x=[2]):\n    return x\n", "f()", [2]),
+    "float default": (
+        "def f(x=1.0):\n    return x\n",
+        "def f(x=1):\n    return x\n",
+        "type(f())",
+        int,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ONE_CHANGE))
+def test_a_change_besides_the_code_is_seen(load: Load, case: str) -> None:
+    before, after, expression, expected = ONE_CHANGE[case]
+    module = load(before)
+    old = module.f
+    _live_reload(module, after)
+    assert module.f is old
+    assert eval(expression, {"f": old}) == expected
+
+
+def test_an_unchanged_function_is_left_alone(load: Load) -> None:
+    module = load("def f(x=1000):\n    return x\ndef g():\n    return 1\n")
+    code = module.f.__code__
+    _live_reload(module, "def f(x=1000):\n    return x\ndef g():\n    return 2\n")
+    # Untouched, so that what the interpreter specialised for it stays valid.
+    assert module.f.__code__ is code
+    assert module.g() == 2
+
+
 def test_a_decorated_function_calls_the_new_inner_function(load: Load) -> None:
     source = """
         import functools
