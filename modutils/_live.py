@@ -569,6 +569,8 @@ class LiveUpdate:
                 self._retarget(value)
                 if enum and type(value) in (dict, list):
                     translated = self._translate_container(value)
+                    if key == "_value2member_map_" and type(translated) is dict:
+                        self._keep_pseudo_members(old, new, translated)
                 elif id(type(value)) in old_map:
                     self._adopt(value)
             if old_dict.get(key, _MISSING) is not translated:
@@ -592,6 +594,25 @@ class LiveUpdate:
         elif kind is property:
             for accessor in (value.fget, value.fset, value.fdel):  # type: ignore[attr-defined]
                 self._retarget_closure(accessor)
+
+    def _keep_pseudo_members(self, old: type, new: type, values: dict[object, object]) -> None:
+        """Keep the old enum's pseudo-members (``Flag`` combinations) while members are the same.
+
+        ``Perm.R | Perm.W`` made before the reload is cached in the old class; made
+        again after, it must be the same object. That holds only while every member
+        keeps its value, which is checked first.
+        """
+        old_members: dict[str, object] = old.__dict__.get("_member_map_", {})
+        new_members: dict[str, object] = new.__dict__.get("_member_map_", {})
+        if old_members.keys() != new_members.keys() or any(
+            self._old.get(id(member)) is not old_members[name]
+            for name, member in new_members.items()
+        ):
+            return
+        canonical = {id(member) for member in old_members.values()}
+        for value, member in old.__dict__.get("_value2member_map_", {}).items():
+            if value not in values and id(member) not in canonical:
+                values[value] = member
 
     def _translate_container(self, value: object) -> object:
         translate = self._translate

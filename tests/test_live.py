@@ -333,6 +333,22 @@ def test_enum_members_keep_their_identity(load: Load) -> None:
     assert isinstance(red, enum.Enum)
 
 
+@pytest.mark.parametrize("members_change", [False, True], ids=["same-members", "new-member"])
+def test_flag_combinations_made_before_keep_their_identity_while_members_do(
+    load: Load, members_change: bool
+) -> None:
+    source = "import enum\nclass Perm(enum.Flag):\n    R = 4\n    W = 2\n{extra}"
+    module = load(source.format(extra=""))
+    combined = module.Perm.R | module.Perm.W
+    extra = "    X = 1\n" if members_change else "    def describe(self):\n        return 1\n"
+    _live_reload(module, source.format(extra=extra))
+    again = module.Perm.R | module.Perm.W
+    assert again.value == combined.value
+    assert isinstance(again, module.Perm)
+    # The cached combination is kept only when it still means the same thing.
+    assert (again is combined) is not members_change
+
+
 # --- names --------------------------------------------------------------------------------
 
 
