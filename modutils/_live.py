@@ -366,7 +366,7 @@ class LiveUpdate:
                 continue
             kind = type(value)
             if kind is FunctionType:
-                if getattr(previous, "__qualname__", None) == value.__qualname__:
+                if type(previous) is FunctionType and previous.__qualname__ == value.__qualname__:
                     self._pair_function(module, previous, value)
             elif kind is type(previous) and kind in (classmethod, staticmethod):
                 old_func = previous.__func__

@@ -364,6 +364,21 @@ def test_names_no_longer_bound_are_removed_only_when_live(load: Load, live: bool
     assert module.__name__ in sys.modules
 
 
+def test_a_package_keeps_its_submodules_and_dunders(write_tree: WriteTree) -> None:
+    name = f"lv{next(_counter)}_pkg"
+    root = write_tree({f"{name}/__init__.py": "X = 1\n", f"{name}/sub.py": ""})
+    sys.path.insert(0, str(root))
+    package = importlib.import_module(name)
+    importlib.import_module(f"{name}.sub")
+    path = package.__path__
+    _rewrite(package, "Y = 2\n")
+    modutils.reload(package, live=True)
+    assert package.sub is sys.modules[f"{name}.sub"]  # bound by the import system
+    assert package.__path__ == path
+    assert not hasattr(package, "X")
+    assert package.Y == 2
+
+
 def test_names_a_star_import_binds_are_kept(load: Load) -> None:
     module = load("from os.path import *\ndef gone():\n    pass\n")
     _rewrite(module, "from os.path import *\n")
