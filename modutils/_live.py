@@ -292,10 +292,16 @@ class LiveUpdate:
                 f"to {new.__code__.co_freevars}",
             )
             return False
-        # No _keep entry: _functions keeps the new function alive.
         old_map[id(new)] = old
         paired.add(id(old))
-        self._functions.append((old, new))
+        if old.__closure__ is None and self._unchanged(old, new):
+            # The same code, defaults, attributes and annotations: nothing to copy
+            # (most functions, when one of many in a module was edited), and left
+            # untouched, what the interpreter specialised for it stays valid. A
+            # default naming an object not paired yet only makes this say "changed".
+            self._keep.append(new)
+        else:
+            self._functions.append((old, new))  # which keeps the new one alive
         return True
 
     def _pair(self, old: object, new: object) -> None:
@@ -457,10 +463,6 @@ class LiveUpdate:
         # Written out, not looped over _FUNCTION_ATTRS: this runs for every function
         # and method of the module, and is most of a live reload's own cost.
         old_map = self._old
-        if old.__closure__ is None and self._unchanged(old, new):
-            # The same code, defaults, attributes and annotations: nothing to copy
-            # (most functions, when one of many in a module was edited).
-            return
         self._undo.append(
             (
                 _restore_function,
@@ -517,13 +519,21 @@ class LiveUpdate:
             return False
         old_defaults = old.__defaults__
         new_defaults = new.__defaults__
-        if old_defaults is not new_defaults and (
-            old_defaults is None
-            or new_defaults is None
-            or len(old_defaults) != len(new_defaults)
-            or not self._same(old_defaults, new_defaults)
-        ):
-            return False
+        if old_defaults is not new_defaults:
+            if old_defaults is None or new_defaults is None:
+                return False
+            if len(old_defaults) != len(new_defaults):
+                return False
+            # Inline for the usual defaults (small ints, strings, None), as _same.
+            for before, after in zip(old_defaults, new_defaults, strict=True):
+                if before is not after and (
+                    type(before) is not type(after)
+                    or type(before) not in _CONSTANT_TYPES
+                    or before != after
+                ):
+                    if not self._same(old_defaults, new_defaults):
+                        return False
+                    break
         old_kw = old.__kwdefaults__
         new_kw = new.__kwdefaults__
         if old_kw is not new_kw and (

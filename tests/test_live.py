@@ -94,6 +94,12 @@ ONE_CHANGE = {
         {"x": str},
     ),
     "attribute": ("def f():\n    pass\nf.tag = 1\n", "def f():\n    pass\nf.tag = 2\n", "f.tag", 2),
+    "kwdefaults after a class default": (
+        "class C:\n    pass\ndef f(x=C, *, y=1):\n    return y\n",
+        "class C:\n    pass\ndef f(x=C, *, y=2):\n    return y\n",
+        "f()",
+        2,
+    ),
     "list default": ("def f(x=[1]):\n    return x\n", "def f(x=[2]):\n    return x\n", "f()", [2]),
     "float default": (
         "def f(x=1.0):\n    return x\n",
