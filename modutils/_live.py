@@ -399,15 +399,16 @@ class LiveUpdate:
                 continue
             old_value = previous._value_  # type: ignore[attr-defined]
             new_value = member._value_
-            if type(old_value) is type(new_value) and old_value == new_value:
+            if type(old_value) is not type(new_value):
+                continue
+            try:
+                same = bool(old_value == new_value)
+            except Exception:  # a value type whose == refuses to answer: a new member
+                same = False
+            if same:
                 self._pair(previous, member)
 
     # --- applying -------------------------------------------------------------------------
-
-    def _set_attr(self, target: object, attr: str, value: object) -> None:
-        previous = getattr(target, attr)
-        setattr(target, attr, value)
-        self._undo.append((setattr, (target, attr, previous)))
 
     def _set_class_attr(self, cls: type, key: str, value: object) -> None:
         # type.__setattr__ itself: an enum's metaclass refuses to rebind members.
