@@ -281,6 +281,10 @@ class Reloader:
         for name, module in items:
             cached = watch.get(name)
             if cached is None or cached[0] is not module:
+                if cached is not None:
+                    # Another module object under this name (unloaded, imported
+                    # again): it starts afresh, from its source when first seen.
+                    self._stamps.pop(name, None)
                 path = self._source_of(name, module)
                 installed = path is not None and path.startswith(self._excluded)
                 cached = watch[name] = (module, path, installed)
@@ -323,11 +327,11 @@ class Reloader:
             if previous is not None:
                 changed.append((name, path))
         # Modules no longer loaded are forgotten: loaded again, they start afresh.
-        if len(stamps) > len(items):
+        if len(self._watch) > len(items):
             loaded = sys.modules
-            for name in [name for name in stamps if name not in loaded]:
-                del stamps[name]
-                self._watch.pop(name, None)
+            for name in [name for name in self._watch if name not in loaded]:
+                del self._watch[name]
+                stamps.pop(name, None)
         changed.sort()
         return changed
 

@@ -185,6 +185,25 @@ def test_a_deleted_file_is_skipped_until_it_comes_back(load: Load, prefix: str) 
     assert a.X == 2
 
 
+@pytest.mark.parametrize("check_between", [True, False], ids=["checked-between", "not-checked"])
+def test_a_module_unloaded_and_imported_again_starts_afresh(
+    load: Load, prefix: str, check_between: bool
+) -> None:
+    (a,) = load({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
+    watcher = Reloader()
+    del sys.modules[a.__name__]
+    if check_between:
+        assert watcher.check() == EMPTY
+    _write(a, "X = 2\n")
+    again = importlib.import_module(a.__name__)
+    assert again.X == 2
+    # Imported again after the edit: its source then is its baseline, not a change.
+    assert watcher.check() == EMPTY
+    _write(again, "X = 3\n")
+    assert watcher.check().reloaded == (a.__name__,)
+    assert again.X == 3
+
+
 def test_dependents_see_the_change(load: Load, prefix: str) -> None:
     a, b = load(
         {
