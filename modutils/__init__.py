@@ -16,11 +16,12 @@ Example:
 from __future__ import annotations
 
 from modutils._version import __version__
-from modutils.errors import LiveReloadWarning, ModuleLoadError, ModutilsError, ReloadError
+from modutils.errors import ModuleLoadError, ModutilsError, ReloadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modutils.discovery import ModuleInfo, import_submodules, iter_submodules
+    from modutils.errors import LiveReloadWarning
     from modutils.loading import import_path, import_string
     from modutils.locate import (
         ModuleKind,
@@ -87,6 +88,7 @@ _LAZY: dict[str, str] = {
     "list_members": "modutils.members",
     "list_members_static": "modutils.members",
     "reload": "modutils.reloading",
+    "LiveReloadWarning": "modutils.errors",
     "Reloader": "modutils.reloader",
     "ReloadFailure": "modutils.reloader",
     "ReloadReport": "modutils.reloader",
