@@ -561,6 +561,88 @@ def test_reload_uses_a_cache_written_after_the_source(
     assert modutils.reload(module).VALUE == 1
 
 
+def _settled_ambiguous_module(
+    tree: Tree, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> types.ModuleType:
+    """An unchanged module as pip installs it: .pyc written in the source's second, long ago.
+
+    Writing bytecode is then turned off, as for a read-only site-packages.
+    """
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    tree({f"{name}.py": "VALUE = 1\n"})
+    source = tmp_path / "tree" / f"{name}.py"
+    second = (int(time.time()) - 100) * 10**9
+    os.utime(source, ns=(second + 100_000_000, second + 100_000_000))
+    module = importlib.import_module(name)
+    os.utime(module.__cached__, ns=(second + 400_000_000, second + 400_000_000))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    return module
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths SourceFileLoader.source_to_code compiles, in order."""
+    real = importlib.machinery.SourceFileLoader.source_to_code
+    paths: list[str] = []
+
+    def counting(self: object, data: bytes, path: str, *args: object, **kwargs: object) -> object:
+        paths.append(path)
+        return real(self, data, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.machinery.SourceFileLoader, "source_to_code", counting)
+    monkeypatch.setattr(reloading, "_code_cache", {})
+    return paths
+
+
+def test_an_ambiguous_cache_is_compiled_once_per_unchanged_source(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch, compiled: list[str]
+) -> None:
+    module = _settled_ambiguous_module(tree, tmp_path, f"{prefix}installed", monkeypatch)
+    cache = Path(module.__cached__)
+    before = cache.read_bytes()
+    compiled.clear()  # the first import's
+    for _ in range(3):
+        module.VALUE = 0  # type: ignore[attr-defined]
+        assert modutils.reload(module).VALUE == 1
+    assert compiled == [module.__file__]
+    assert cache.read_bytes() == before  # writing bytecode is off
+    # An edit gets a new mtime: compiled again, whatever its size.
+    _rewrite(module, "VALUE = 2\n")
+    assert modutils.reload(module).VALUE == 2
+    assert compiled == [module.__file__] * 2
+
+
+def test_a_source_edited_just_now_is_never_reused_from_memory(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same-size edits stamped with the very same mtime_ns, as a coarse file system
+    # clock does for quick successive saves: the code is compiled every time.
+    module = _ambiguous_cache(tree, tmp_path, prefix, monkeypatch)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    source = Path(module.__file__ or "")
+    stamp = time.time_ns()
+    for value in range(3, 6):
+        source.write_text(f"VALUE = {value}\n", encoding="utf-8")
+        os.utime(source, ns=(stamp, stamp))
+        assert value == modutils.reload(module).VALUE
+
+
+def test_the_code_cache_is_bounded(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch, compiled: list[str]
+) -> None:
+    monkeypatch.setattr(reloading, "_CODE_CACHE_SIZE", 2)
+    modules = [
+        _settled_ambiguous_module(tree, tmp_path, f"{prefix}m{index}", monkeypatch)
+        for index in range(3)
+    ]
+    compiled.clear()  # the first imports'
+    for module in modules:
+        modutils.reload(module)
+    assert len(reloading._code_cache) == 2
+    modutils.reload(modules[0])  # the oldest was dropped: compiled again
+    assert compiled == [module.__file__ for module in [*modules, modules[0]]]
+
+
 # --- dependents ------------------------------------------------------------------------------
 
 
