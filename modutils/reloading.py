@@ -437,9 +437,9 @@ class _Transaction:
         if namespace is None or "__path__" not in namespace:
             return
         names = list(fromlist)
-        if "*" in names:
-            exported = namespace.get("__all__")
-            names.extend(item for item in exported or () if isinstance(item, str))
+        exported = namespace.get("__all__")
+        if "*" in names and isinstance(exported, (list, tuple)):
+            names.extend(item for item in exported if isinstance(item, str))
         for item in names:
             child = f"{absolute}.{item}"
             if child in pending and namespace.get(item, self.modules[child]) is self.modules[child]:

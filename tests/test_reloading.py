@@ -18,6 +18,7 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -942,6 +943,53 @@ def test_a_failure_inside_a_cycle_rolls_back_everything(
     _assert_package_consistent(p)
 
 
+def test_an_import_wrapper_installed_during_a_reload_is_left_in_place(
+    tree: Tree, prefix: str
+) -> None:
+    import builtins
+
+    p = prefix
+    original = builtins.__import__
+    hooks, a, b = tree(
+        {
+            f"{p}hooks.py": "callback = None\n",
+            f"{p}a.py": f"import {p}hooks\nif {p}hooks.callback:\n    {p}hooks.callback()\n"
+            + "X = object()\n",
+            f"{p}b.py": f"from {p}a import X\n",
+        },
+        f"{p}hooks",
+        f"{p}a",
+        f"{p}b",
+    )
+    wrappers: list[Callable[..., object]] = []
+
+    def install_wrapper() -> None:
+        previous: Callable[..., types.ModuleType] = builtins.__import__
+
+        def wrapper(*args: Any, **kwargs: Any) -> types.ModuleType:
+            return previous(*args, **kwargs)
+
+        builtins.__import__ = wrapper
+        wrappers.append(wrapper)
+        hooks.callback = None  # type: ignore[attr-defined]
+
+    hooks.callback = install_wrapper  # type: ignore[attr-defined]
+    try:
+        modutils.reload(a, dependents=True)
+        # Taking our hook out from under the wrapper would break it; putting it back
+        # over the wrapper would make the two call each other forever.
+        assert builtins.__import__ is wrappers[0]
+        modutils.reload(a, dependents=True)
+        assert builtins.__import__ is wrappers[0]
+        assert b.X is a.X
+        builtins.__import__ = original
+        modutils.reload(a, dependents=True)
+        assert builtins.__import__ is original
+        assert b.X is a.X
+    finally:
+        builtins.__import__ = original
+
+
 def test_imports_run_through_the_hook_only_during_a_transaction(tree: Tree, prefix: str) -> None:
     import builtins
 
@@ -1644,4 +1692,7 @@ def test_an_interrupt_while_committing_never_drops_a_module(tree: Tree, prefix: 
         assert sys.modules[b.__name__] is b
         if not fired:
             break
+    if target == 0:
+        # CPython 3.12.1's settrace (over sys.monitoring) may drop opcode events.
+        pytest.skip(f"Python {sys.version.split()[0]} delivered no 'opcode' trace events")
     assert target > 5
