@@ -526,15 +526,21 @@ def _import_hook(
 
 
 class _ReexecutingImports:
-    """While inside, this thread's import statements run through *transaction*."""
+    """While inside, this thread's import statements run through *transaction*.
+
+    Only for a set of several modules: alone, a module has no other to re-execute,
+    and other threads' imports keep the interpreter's fast path.
+    """
 
     __slots__ = ("transaction",)
 
     def __init__(self, transaction: _Transaction) -> None:
-        self.transaction = transaction
+        self.transaction = transaction if len(transaction.modules) > 1 else None
 
     def __enter__(self) -> None:
         global _hook_users, _hook_stuck, _original_import
+        if self.transaction is None:
+            return
         with _hook_guard:
             current = builtins.__import__
             # Stuck: a wrapper installed over ours while it was in place still calls
@@ -556,6 +562,8 @@ class _ReexecutingImports:
 
     def __exit__(self, *exc_info: object) -> None:
         global _hook_users, _hook_stuck
+        if self.transaction is None:
+            return
         _local.transactions.remove(self.transaction)
         with _hook_guard:
             _hook_users -= 1
@@ -696,6 +704,11 @@ def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
         return code
     source_path = loader.get_filename(name)
     stat = os.stat(source_path)
+    key = (source_path, stat.st_mtime_ns, stat.st_size)
+    code = _code_cache.get(key)
+    if code is not None:
+        # Compiled from this very source: cheaper than reading back the .pyc.
+        return code
     cache_path = spec.cached
     if cache_path is not None:
         try:
@@ -704,10 +717,6 @@ def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
             cache_mtime_ns = None
         if cache_mtime_ns is not None and cache_mtime_ns // 10**9 > stat.st_mtime_ns // 10**9:
             return loader.get_code(name)
-    key = (source_path, stat.st_mtime_ns, stat.st_size)
-    code = _code_cache.get(key)
-    if code is not None:
-        return code
     read_at = time.time_ns()
     source = loader.get_data(source_path)
     code = loader.source_to_code(source, source_path)

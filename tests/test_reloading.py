@@ -994,12 +994,21 @@ def test_imports_run_through_the_hook_only_during_a_transaction(tree: Tree, pref
     import builtins
 
     original = builtins.__import__
-    (module,) = tree(
-        {f"{prefix}m.py": "import builtins\nSEEN = builtins.__import__\n"}, f"{prefix}m"
+    p = prefix
+    a, b = tree(
+        {
+            f"{p}a.py": "import builtins\nSEEN = builtins.__import__\n",
+            f"{p}b.py": f"import builtins, {p}a\nSEEN = builtins.__import__\n",
+        },
+        f"{p}a",
+        f"{p}b",
     )
-    modutils.reload(module, dependents=True)
-    assert module.SEEN is reloading._import_hook
+    modutils.reload(a, dependents=True)
+    assert a.SEEN is b.SEEN is reloading._import_hook
     assert builtins.__import__ is original
+    # A module alone has nothing else to re-execute: imports keep their fast path.
+    modutils.reload(a)
+    assert a.SEEN is original
 
 
 def test_modules_whose_source_does_not_parse_are_skipped(tree: Tree, prefix: str) -> None:
