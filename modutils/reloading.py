@@ -685,11 +685,11 @@ def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
     mtime in whole seconds (CPython issue 75953), so a same-size edit within that
     second looks up to date: the cache is used only when it was written in a later
     second than the source's mtime; otherwise the source is compiled and the cache
-    rewritten (unless writing bytecode is off), and the code object is kept for the
-    next reload while the source's (path, mtime_ns, size) is unchanged, provided the
-    source had settled when it was read (see _SETTLED_NS). A spec without a
-    ``cached`` path (a file whose suffix is not a source suffix) is always compiled
-    from source and writes no bytecode.
+    rewritten (unless writing bytecode is off), and the code object is kept and
+    reused, before any .pyc, while the source's (path, mtime_ns, size) is unchanged,
+    provided the source had settled when it was read (see _SETTLED_NS). A spec
+    without a ``cached`` path (a file whose suffix is not a source suffix) is always
+    compiled from source and writes no bytecode.
     """
     loader = spec.loader
     base = machinery.SourceFileLoader
