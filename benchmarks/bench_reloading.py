@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from benchmarks._harness import Row, compare, median_time
 from modutils import reloading
@@ -68,15 +69,18 @@ def run() -> Iterator[Row]:
         functions_name, group = _build(root)
         importlib.invalidate_caches()
         functions = importlib.import_module(functions_name)
-        yield compare(
-            f"reload, {FUNCTIONS}-function module (cache up to date)",
-            lambda: reloading.reload(functions),
-            "importlib.reload",
-            lambda: importlib.reload(functions),
-            goal="<= 1.2x",
-            repeat=15,
-            number=20,
-        )
+
+        def against_importlib(situation: str, baseline: str, **options: Any) -> Row:
+            return compare(
+                f"reload, {FUNCTIONS}-function module ({situation})",
+                lambda: reloading.reload(functions),
+                baseline,
+                lambda: importlib.reload(functions),
+                repeat=15,
+                **options,
+            )
+
+        yield against_importlib("cache up to date", "importlib.reload", goal="<= 1.2x", number=20)
 
         # The cache written in the same second as the source's mtime, as pip writes
         # it: it cannot be trusted (CPython issue 75953), so the first reload compiles
@@ -92,27 +96,20 @@ def run() -> Iterator[Row]:
             ambiguous_cache()
             reloading._code_cache.clear()
 
-        yield compare(
-            f"reload, {FUNCTIONS}-function module (ambiguous cache: first)",
-            lambda: reloading.reload(functions),
-            "importlib.reload (uses the cache)",
-            lambda: importlib.reload(functions),
-            repeat=15,
-            setup=ambiguous_cache_nothing_compiled_yet,
+        trusting = "importlib.reload (uses the cache)"
+        yield against_importlib(
+            "ambiguous cache: first", trusting, setup=ambiguous_cache_nothing_compiled_yet
         )
         for writes, label in ((True, "writable"), (False, "read-only")):
             sys.dont_write_bytecode = not writes
             ambiguous_cache_nothing_compiled_yet()
             reloading.reload(functions)
-            yield compare(
-                f"reload, {FUNCTIONS}-function module (ambiguous cache, {label}: again)",
-                lambda: reloading.reload(functions),
-                "importlib.reload (uses the cache)",
-                lambda: importlib.reload(functions),
+            yield against_importlib(
+                f"ambiguous cache, {label}: again",
+                trusting,
                 goal="<= 1.2x",
-                repeat=15,
                 number=20,
-                setup=ambiguous_cache if not writes else None,
+                setup=None if writes else ambiguous_cache,
             )
         sys.dont_write_bytecode = False
 

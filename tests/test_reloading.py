@@ -1417,8 +1417,43 @@ def test_overlapping_dependents_sets_run_one_after_the_other(
     assert b.X is a.X
 
 
+LoggedLocks = Callable[[Callable[[str], bool]], list[str]]
+
+
+@pytest.fixture
+def logged_locks(monkeypatch: pytest.MonkeyPatch) -> LoggedLocks:
+    """Make reload's import locks log ``+name``/``-name``, and ``!name`` where they deadlock.
+
+    Call it with a predicate on names: an acquire it accepts raises DeadlockError.
+    """
+
+    def install(deadlocks: Callable[[str], bool]) -> list[str]:
+        log: list[str] = []
+        real = _compat.get_module_lock
+
+        class Logged:
+            def __init__(self, name: str) -> None:
+                self.name, self.lock = name, real(name)
+
+            def acquire(self) -> bool:
+                if deadlocks(self.name):
+                    log.append(f"!{self.name}")
+                    raise _compat.DeadlockError(f"deadlock detected by {self.name}")
+                log.append(f"+{self.name}")
+                return self.lock.acquire()
+
+            def release(self) -> None:
+                log.append(f"-{self.name}")
+                self.lock.release()
+
+        monkeypatch.setattr(reloading, "get_module_lock", Logged)
+        return log
+
+    return install
+
+
 def test_locks_are_taken_in_name_order_and_released(
-    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+    logged_locks: LoggedLocks, tree: Tree, prefix: str
 ) -> None:
     p = prefix
     tree(
@@ -1427,55 +1462,25 @@ def test_locks_are_taken_in_name_order_and_released(
         f"{p}b",
         f"{p}a",
     )
-    taken: list[str] = []
-    real = _compat.get_module_lock
-
-    class Recording:
-        def __init__(self, name: str) -> None:
-            self.name, self.lock = name, real(name)
-
-        def acquire(self) -> bool:
-            taken.append(f"+{self.name}")
-            return self.lock.acquire()
-
-        def release(self) -> None:
-            taken.append(f"-{self.name}")
-            self.lock.release()
-
-    monkeypatch.setattr(reloading, "get_module_lock", Recording)
+    taken = logged_locks(lambda name: False)
     # Reloaded c, b, a: locked a, b, c whatever the reload order.
     modutils.reload(f"{p}c", dependents=True)
     assert taken == [f"+{p}a", f"+{p}b", f"+{p}c", f"-{p}c", f"-{p}b", f"-{p}a"]
 
 
 def test_a_deadlock_on_the_locks_fails_untouched_and_releases_them(
-    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+    logged_locks: LoggedLocks, tree: Tree, prefix: str
 ) -> None:
     p = prefix
     a, b = tree({f"{p}a.py": "X = 1\n", f"{p}b.py": f"import {p}a\n"}, f"{p}a", f"{p}b")
-    real = _compat.get_module_lock
-    released: list[str] = []
-
-    class Deadlocking:
-        def __init__(self, name: str) -> None:
-            self.name, self.lock = name, real(name)
-
-        def acquire(self) -> bool:
-            if self.name == f"{p}b":
-                raise _compat.DeadlockError(f"deadlock detected by {self.name}")
-            return self.lock.acquire()
-
-        def release(self) -> None:
-            released.append(self.name)
-            self.lock.release()
-
-    monkeypatch.setattr(reloading, "get_module_lock", Deadlocking)
+    # Always: a deadlock that waiting while holding none of the locks does not end.
+    events = logged_locks(lambda name: name == f"{p}b")
     _rewrite(a, "X = 2\n")
     saved, modules = {m: _namespace(m) for m in (a, b)}, sys.modules.copy()
     with pytest.raises(ReloadError, match=rf"cannot reload '{p}a'.*deadlock") as info:
         modutils.reload(a, dependents=True)
     assert isinstance(info.value.__cause__, _compat.DeadlockError)
-    assert released == [f"{p}a"]
+    assert events == [f"+{p}a", f"!{p}b", f"-{p}a", f"!{p}b"]
     for module, namespace in saved.items():
         _assert_same_namespace(module, namespace)
     _assert_same_modules(modules)
@@ -1576,37 +1581,19 @@ def test_concurrent_reloads_queue_and_never_drop_the_module(tree: Tree, prefix: 
 
 
 def test_a_deadlock_reported_while_locking_is_waited_out(
-    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+    logged_locks: LoggedLocks, tree: Tree, prefix: str
 ) -> None:
     # A cycle through a thread waiting inside module code is transient: the reload
     # lets its locks go, queues, and starts again instead of failing.
     p = prefix
     a, b = tree({f"{p}a.py": "X = 1\n", f"{p}b.py": f"from {p}a import X\n"}, f"{p}a", f"{p}b")
-    real = _compat.get_module_lock
-    events: list[str] = []
-
-    class OnceDeadlocking:
-        def __init__(self, name: str) -> None:
-            self.name, self.lock = name, real(name)
-
-        def acquire(self) -> bool:
-            if self.name == f"{p}b" and "deadlock" not in events:
-                events.append("deadlock")
-                raise _compat.DeadlockError(f"deadlock detected by {self.name}")
-            events.append(f"+{self.name}")
-            return self.lock.acquire()
-
-        def release(self) -> None:
-            events.append(f"-{self.name}")
-            self.lock.release()
-
-    monkeypatch.setattr(reloading, "get_module_lock", OnceDeadlocking)
+    events = logged_locks(lambda name: name == f"{p}b" and f"!{p}b" not in events)
     _rewrite(a, "X = 2\n")
     modutils.reload(a, dependents=True)
     assert b.X == 2
     assert events == [
         f"+{p}a",
-        "deadlock",
+        f"!{p}b",
         f"-{p}a",
         # Holding none, it waits for the contended lock, then starts again.
         f"+{p}b",
