@@ -22,8 +22,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
+    from importlib.machinery import ModuleSpec
     from types import TracebackType
-    from typing import Final, NoReturn, TextIO
+    from typing import Any, Final, NoReturn, TextIO
 
     from modutils import Member, MemberKind, ModuleInfo, ModuleLocation, StaticMember
 
@@ -80,10 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     This is the ``modutils`` console script and ``python -m modutils``. It never
     raises for a bad command line or a failing module: errors are written as one
     line on stderr and turned into the exit status (0 success, 1 failure, 2 usage
-    error, 130 interrupted). Called without *argv*, as the scripts do, it also puts
-    the current directory first on :data:`sys.path` when it is missing there, so
-    that the console script finds the same modules as ``python -m modutils``;
-    called with *argv* it leaves :data:`sys.path` alone.
+    error, 130 interrupted). Called without *argv*, as the scripts do, it also makes
+    the current folder searched first, as ``python -m`` does, but never for a module
+    the command line itself may import: ``locate``, ``submodules`` and ``members
+    --static`` find only the package they name there; ``check`` and ``members``
+    find any module there except one named like a standard-library module or a
+    module already imported (see :doc:`cli`). Called with *argv* it leaves
+    :data:`sys.path` alone.
 
     Example:
         >>> from modutils.cli import main
@@ -100,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     :raises SystemExit: never: ``--help``, ``--version`` and argparse's usage errors
         return their status instead of exiting, so ``main`` can be called in-process.
     """
+    if argv is None:
+        _close_current_folder()
     try:
         status = _run(argv)
         # Flushed here, not at exit, so that a closed pipe is handled below.
@@ -121,7 +127,7 @@ def _run(argv: Sequence[str] | None) -> int:
         except SystemExit as exc:  # --help and --version exit through argparse
             return exc.code if isinstance(exc.code, int) else _EXIT_OK
         if argv is None:
-            _put_cwd_on_sys_path()
+            _open_current_folder(args)
         handler: Handler = args.handler
         return handler(args)
     except _CommandError as exc:
@@ -152,15 +158,117 @@ def _silence_stdout() -> None:
         pass
 
 
-def _put_cwd_on_sys_path() -> None:
+def _is_current_folder(entry: str, cwd: str) -> bool:
     import os
 
-    # `python -m` puts the current directory first on sys.path, a console script
-    # puts its own bin folder there instead; pydoc's command line makes the same
-    # adjustment (pydoc._adjust_cli_sys_path).
-    cwd = os.getcwd()
-    if "" not in sys.path and cwd not in sys.path:
-        sys.path.insert(0, cwd)
+    # "" is how `python -c` and the interactive prompt spell the current folder.
+    return os.path.realpath(entry or os.curdir) == cwd
+
+
+def _close_current_folder() -> None:
+    """Take the current folder off :data:`sys.path` before the command line imports anything.
+
+    ``python -m`` puts it first (``modutils.__main__`` already took it off), and so
+    does ``PYTHONPATH=.``; :func:`_open_current_folder` puts it back, guarded.
+    """
+    import os
+
+    cwd = os.path.realpath(os.getcwd())
+    sys.path[:] = [entry for entry in sys.path if not _is_current_folder(entry, cwd)]
+
+
+# Top-level names the current folder never supplies to the command line: modutils'
+# own run-time dependencies, besides the standard library and what is imported.
+_DEPENDENCIES: Final = frozenset({"importlib_metadata", "modutils", "typing_extensions", "zipp"})
+
+_STATIC_COMMANDS: Final = frozenset({"locate", "submodules"})
+
+
+class _CurrentFolderFinder:
+    """The current folder's path-entry finder, answering only for the names allowed.
+
+    The other commands' own imports (``json``, ``textwrap``, importlib-metadata's
+    imports...) are resolved while the folder is on :data:`sys.path`; a file of the
+    same name there must not run (issue 18). Path-entry finders are asked with the
+    full name (PEP 302), and for a folder on :data:`sys.path` that is a top-level name.
+    """
+
+    __slots__ = ("_allowed", "_finder")
+
+    def __init__(self, finder: Any, allowed: Callable[[str], bool]) -> None:
+        self._finder = finder
+        self._allowed = allowed
+
+    def find_spec(self, fullname: str, target: object = None) -> ModuleSpec | None:
+        if not self._allowed(fullname):
+            return None
+        spec: ModuleSpec | None = self._finder.find_spec(fullname, target)
+        return spec
+
+    def invalidate_caches(self) -> None:
+        invalidate = getattr(self._finder, "invalidate_caches", None)
+        if invalidate is not None:
+            invalidate()
+
+
+def _open_current_folder(args: argparse.Namespace) -> None:
+    """Put the current folder first on :data:`sys.path`, guarded by :class:`_CurrentFolderFinder`.
+
+    The static commands may find there only the top-level package of the name they
+    were given; ``check`` and ``members`` find any module there, as ``python -m``
+    would, except one named like a module of the standard library, of modutils'
+    dependencies or one already imported: the command line itself may import those.
+    """
+    import os
+
+    cwd = os.path.realpath(os.getcwd())
+    protected = (
+        set(sys.stdlib_module_names)
+        | _DEPENDENCIES
+        | {name.partition(".")[0] for name in list(sys.modules)}
+    )
+    if args.command in _STATIC_COMMANDS or (args.command == "members" and args.static):
+        named = _named_module(args).partition(".")[0]
+
+        def allowed(fullname: str) -> bool:
+            return fullname == named and named not in protected
+    else:
+
+        def allowed(fullname: str) -> bool:
+            return fullname not in protected
+
+    finder = _folder_finder(cwd)
+    if finder is None:  # a folder no hook accepts: nothing can be imported from it
+        return
+    guarded = _CurrentFolderFinder(finder, allowed)
+
+    def hook(entry: str) -> _CurrentFolderFinder:
+        # Gives the guard back when something empties sys.path_importer_cache
+        # (importlib.invalidate_caches keeps it: the entry is an absolute path).
+        if entry != cwd:
+            raise ImportError(f"not the current folder: {entry!r}")
+        return guarded
+
+    sys.path_hooks.insert(0, hook)
+    sys.path_importer_cache[cwd] = guarded
+    sys.path.insert(0, cwd)
+
+
+def _named_module(args: argparse.Namespace) -> str:
+    """The module name (or, for ``members --static``, maybe a path) the command was given."""
+    field = {"locate": "name", "members": "target"}.get(args.command, "package")
+    named: str = getattr(args, field)
+    return named
+
+
+def _folder_finder(folder: str) -> Any:
+    """The path-entry finder the import system would use for *folder*, or ``None``."""
+    for hook in sys.path_hooks:
+        try:
+            return hook(folder)
+        except ImportError:
+            continue
+    return None
 
 
 # -- the parser ---------------------------------------------------------------------

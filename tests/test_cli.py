@@ -237,6 +237,97 @@ def test_modules_in_the_current_directory_are_found(cli: Run, write_tree: WriteT
     assert result.stdout.splitlines() == [f"{name}.alpha", f"{name}.beta"]
 
 
+# -- the current folder (issue 18) ----------------------------------------------------
+
+# Imported by `python -m` (runpy) before any code of modutils runs: the current
+# folder supplies them to every `python -m` command, which modutils cannot change.
+_PROBE = "import json, sys\nprint(json.dumps(sorted({n.partition('.')[0] for n in sys.modules})))\n"
+
+
+def _startup_modules(folder: Path) -> set[str]:
+    (folder / "startup_probe.py").write_text(_PROBE, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "startup_probe"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        check=True,
+        timeout=60,
+    )
+    (folder / "startup_probe.py").unlink()
+    # json itself was imported by the probe, after startup.
+    return set(json.loads(result.stdout)) - {"json"}
+
+
+@pytest.fixture(scope="module")
+def planted_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A folder holding a module for every standard-library and dependency name.
+
+    Each one appends its name to the returned marker file when it runs, as do the
+    user's package ``mypkg`` and top-level module ``helper`` kept next to them.
+    """
+    folder = tmp_path_factory.mktemp("planted")
+    marker = folder.parent / f"{folder.name}-ran.txt"
+    record = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+    names = (
+        (set(sys.stdlib_module_names) | {"importlib_metadata", "zipp", "typing_extensions"})
+        - _startup_modules(folder)
+        - {"__main__"}
+    )
+    for name in names:
+        (folder / f"{name}.py").write_text(record, encoding="utf-8")
+    (folder / "mypkg").mkdir()
+    (folder / "mypkg" / "__init__.py").write_text(record, encoding="utf-8")
+    (folder / "mypkg" / "mod.py").write_text(
+        record
+        + "import json\nimport helper\n\ndef dumped():\n    return json.dumps(helper.VALUE)\n",
+        encoding="utf-8",
+    )
+    (folder / "helper.py").write_text(record + "VALUE = [1]\n", encoding="utf-8")
+    return folder, marker
+
+
+def _ran(marker: Path) -> list[str]:
+    ran = marker.read_text(encoding="utf-8").splitlines() if marker.exists() else []
+    marker.unlink(missing_ok=True)
+    return ran
+
+
+def test_static_commands_run_nothing_from_the_current_folder(
+    cli: Run, planted_folder: tuple[Path, Path]
+) -> None:
+    folder, marker = planted_folder
+    _ran(marker)
+    located = cli("locate", "--json", "mypkg.mod", cwd=folder)
+    assert located.returncode == 0, located.stderr
+    assert json.loads(located.stdout)["path"] == str(folder / "mypkg" / "mod.py")
+    listed = cli("submodules", "--json", "mypkg", cwd=folder)
+    assert listed.returncode == 0, listed.stderr
+    assert [info["name"] for info in json.loads(listed.stdout)] == ["mypkg.mod"]
+    members = cli("members", "--static", "--json", "mypkg.mod", cwd=folder)
+    assert members.returncode == 0, members.stderr
+    assert [member["name"] for member in json.loads(members.stdout)] == ["dumped"]
+    stdlib = cli("locate", "textwrap", cwd=folder)
+    assert stdlib.returncode == 0, stdlib.stderr
+    assert str(folder) not in stdlib.stdout
+    assert _ran(marker) == []
+
+
+def test_importing_commands_find_the_current_folder_but_not_over_the_clis_modules(
+    cli: Run, planted_folder: tuple[Path, Path]
+) -> None:
+    folder, marker = planted_folder
+    _ran(marker)
+    checked = cli("check", "--json", "mypkg", cwd=folder)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["imported"] == ["mypkg", "mypkg.mod"]
+    assert _ran(marker) == ["mypkg", "mypkg.mod", "helper"]
+    members = cli("members", "--json", "mypkg.mod", cwd=folder)
+    assert members.returncode == 0, members.stderr
+    assert [member["name"] for member in json.loads(members.stdout)] == ["dumped"]
+    assert _ran(marker) == ["mypkg", "mypkg.mod", "helper"]
+
+
 # -- submodules ---------------------------------------------------------------------
 
 
@@ -784,8 +875,8 @@ def test_parsing_imports_no_capability_module(argv: list[str]) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     before, after = json.loads(result.stderr.splitlines()[-1])
-    assert before == ["modutils", "modutils._version", "modutils.cli", "modutils.errors"]
-    assert after == ["modutils", "modutils._version", "modutils.cli", "modutils.errors"]
+    assert before == ["modutils", "modutils._version", "modutils.cli"]
+    assert after == ["modutils", "modutils._version", "modutils.cli"]
 
 
 def test_import_cli_is_cheap() -> None:
@@ -800,5 +891,5 @@ def test_import_cli_is_cheap() -> None:
     )
     added = set(json.loads(result.stdout))
     ours = {name for name in added if name.startswith("modutils")}
-    assert ours == {"modutils", "modutils._version", "modutils.cli", "modutils.errors"}
+    assert ours == {"modutils", "modutils._version", "modutils.cli"}
     assert added.isdisjoint({"argparse", "traceback", "pathlib", "inspect", "ast"})
