@@ -734,6 +734,28 @@ def test_check_no_recursive(write_tree: WriteTree, capsys: pytest.CaptureFixture
     }
 
 
+def test_check_skips_only_what_is_inside_a_failed_package(
+    write_tree: WriteTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `pkg.ab` starts with the text of the failed `pkg.a` but is not inside it (issue 18).
+    name = _unique("cliprefix")
+    root = write_tree(
+        {
+            f"{name}/__init__.py": "",
+            f"{name}/a/__init__.py": "raise RuntimeError('a is broken')\n",
+            f"{name}/a/inner.py": "",
+            f"{name}/ab.py": "",
+            f"{name}/abc/__init__.py": "",
+        }
+    )
+    sys.path.insert(0, str(root))
+    assert main(["check", "--quiet", "--json", name]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["imported"] == [name, f"{name}.ab", f"{name}.abc"]
+    assert [failure["name"] for failure in report["failed"]] == [f"{name}.a"]
+    assert report["skipped"] == [f"{name}.a.inner"]
+
+
 def test_check_progress_plain_lines(
     write_tree: WriteTree, capsys: pytest.CaptureFixture[str]
 ) -> None:
