@@ -39,11 +39,13 @@ if TYPE_CHECKING:
         list_members,
         list_members_static,
     )
+    from modutils.pytest_plugin import MakeModule, SysPathFixture
     from modutils.reloading import reload
     from modutils.syspath import ImportSnapshot, extend_sys_path, preserve_import_state
 
 __all__ = [
     "ImportSnapshot",
+    "MakeModule",
     "Member",
     "MemberKind",
     "ModuleInfo",
@@ -53,6 +55,7 @@ __all__ = [
     "ModutilsError",
     "ReloadError",
     "StaticMember",
+    "SysPathFixture",
     "__version__",
     "clear_locate_cache",
     "extend_sys_path",
@@ -92,6 +95,10 @@ _LAZY: dict[str, str] = {
     "clear_locate_cache": "modutils.locate",
     "is_stdlib_module": "modutils.locate",
     "locate_module": "modutils.locate",
+    # The pytest fixtures' types, for annotations (as pytest-mock re-exports
+    # MockerFixture); importing them imports pytest, so only on first use.
+    "MakeModule": "modutils.pytest_plugin",
+    "SysPathFixture": "modutils.pytest_plugin",
 }
 
 
