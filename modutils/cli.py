@@ -21,7 +21,7 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from importlib.machinery import ModuleSpec
     from types import TracebackType
     from typing import Any, Final, NoReturn, TextIO
@@ -391,13 +391,61 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _checked_name(name: str) -> str:
+def _checked_name(name: str, command: str) -> str:
+    from modutils._paths import looks_like_path
     from modutils._spec import check_module_name
 
+    if looks_like_path(name):
+        raise _usage_error(_path_given(name, command))
     try:
         return check_module_name(name)
     except ValueError as exc:
         raise _usage_error(str(exc)) from exc
+
+
+def _path_given(path: str, command: str) -> str:
+    """The hint for a path given where *command* takes a dotted module name."""
+    import os
+
+    folder, base = os.path.split(os.path.normpath(path))
+    stem = base.removesuffix(".pyw").removesuffix(".py")
+    hint = f"'{path}' is a path; {command} takes a dotted module name like 'pkg.sub'"
+    if stem.isidentifier():
+        # The command line searches the current folder first (see the docs).
+        where = folder or os.curdir
+        hint += f": run 'modutils {command} {stem}' in {where}, or put {where} on PYTHONPATH"
+    if command == "members":
+        hint += "; or add --static to read a .py file"
+    return hint
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"modutils: warning: {_one_line(message)}\n")
+    sys.stderr.flush()
+
+
+def _namespace_folders(name: str) -> list[str] | None:
+    """The folders of *name* when it is a namespace package, else ``None``; nothing imported."""
+    from modutils._spec import find_spec_static
+
+    spec = find_spec_static(name)
+    if spec is None or spec.submodule_search_locations is None or spec.origin is not None:
+        return None
+    return list(spec.submodule_search_locations)
+
+
+def _empty_namespace(name: str) -> str | None:
+    """What to say when *name* is a namespace package holding no module at all, or ``None``."""
+    from modutils import iter_submodules
+
+    folders = _namespace_folders(name)
+    if folders is None or any(True for _ in iter_submodules(name, namespace_packages=True)):
+        return None
+    where = ", ".join(folders) or "no folder"
+    return (
+        f"'{name}' is a namespace package with no modules (a folder without __init__.py "
+        f"that holds no Python module: {where})"
+    )
 
 
 def _describe(exc: BaseException) -> str:
@@ -452,7 +500,7 @@ def _write_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def _cmd_submodules(args: argparse.Namespace) -> int:
     from modutils import iter_submodules
 
-    package = _checked_name(args.package)
+    package = _checked_name(args.package, "submodules")
     try:
         found = list(
             iter_submodules(
@@ -463,6 +511,15 @@ def _cmd_submodules(args: argparse.Namespace) -> int:
         raise _failure(str(exc)) from exc
     except (TypeError, ValueError) as exc:  # a plain module where a package is needed
         raise _usage_error(str(exc)) from exc
+    if not found:
+        empty = _empty_namespace(package)
+        if empty is not None:
+            _warn(empty)
+        elif not args.namespace_packages and _namespace_folders(package) is not None:
+            _warn(
+                f"'{package}' is a namespace package whose modules are all in namespace "
+                "subpackages (folders without __init__.py): add --namespace-packages"
+            )
     if args.json:
         _write_json([_submodule_json(info) for info in found])
     elif args.tree:
@@ -484,13 +541,6 @@ def _submodule_json(info: ModuleInfo) -> dict[str, object]:
 # -- members ------------------------------------------------------------------------
 
 
-def _looks_like_path(target: str) -> bool:
-    import os
-
-    separators = {"/", os.sep, os.altsep or "/"}
-    return any(sep in target for sep in separators) or target.endswith((".py", ".pyw"))
-
-
 def _cmd_members(args: argparse.Namespace) -> int:
     from modutils import MemberKind
 
@@ -499,15 +549,23 @@ def _cmd_members(args: argparse.Namespace) -> int:
     private: bool = args.private
     imported: bool = args.imported
     if args.static:
-        static = _static_members(target, kinds, include_private=private, include_imported=imported)
+        source, static = _static_members(
+            target, kinds, include_private=private, include_imported=imported
+        )
         if args.json:
             _write_json([{**_member_json(member), "lineno": member.lineno} for member in static])
         else:
             rows = [[*_member_row(member), str(member.lineno)] for member in static]
             if rows:
-                _write_table(["name", "kind", "module", "line"], rows)
+                # The line is where the listed file binds the name; "module" is where
+                # the object is defined, often another file (issue 21).
+                _write_table(["name", "kind", "defined in", f"line in {source}"], rows)
         return _EXIT_OK
     members = _imported_members(target, kinds, include_private=private, include_imported=imported)
+    if not members and not _looks_like_a_path(target):
+        empty = _empty_namespace(target)
+        if empty is not None:
+            _warn(empty)
     if args.json:
         _write_json([_member_json(member) for member in members])
     elif members:
@@ -515,30 +573,67 @@ def _cmd_members(args: argparse.Namespace) -> int:
     return _EXIT_OK
 
 
+def _looks_like_a_path(target: str) -> bool:
+    from modutils._paths import looks_like_path
+
+    return looks_like_path(target)
+
+
 def _static_members(
     target: str, kinds: set[MemberKind] | None, *, include_private: bool, include_imported: bool
-) -> list[StaticMember]:
+) -> tuple[str, list[StaticMember]]:
+    """The file name the members are read from, and the members."""
+    import os
     from pathlib import Path
 
     from modutils import list_members_static
 
     source: str | Path
-    if _looks_like_path(target):
+    if _looks_like_a_path(target):
         source = Path(target)
         if not source.exists():
             raise _usage_error(f"no such file: '{target}'")
         if not source.is_file():
             raise _usage_error(f"not a file: '{target}'")
     else:
-        source = _checked_name(target)
+        source = _checked_name(target, "members")
     try:
-        return list_members_static(
+        members = list_members_static(
             source, kinds=kinds, include_private=include_private, include_imported=include_imported
         )
     except ModuleNotFoundError as exc:
         raise _failure(str(exc)) from exc
-    except Exception as exc:  # unreadable or invalid source: the target's fault, not ours
+    except SyntaxError as exc:
+        # The library's message already carries the location that str() adds again:
+        # said once here, in the file's terms.
+        error = exc.__cause__ if isinstance(exc.__cause__, SyntaxError) else exc
+        where = f"{error.filename}, line {error.lineno}" if error.filename else "its source"
+        message = f"cannot read the members of '{target}': {where}: {error.msg}"
+        raise _failure(message) from exc
+    except ValueError as exc:  # a module without Python source
+        raise _failure(_no_source(target, exc)) from exc
+    except Exception as exc:  # unreadable source: the target's fault, not ours
         raise _failure(f"cannot read the members of '{target}': {_describe(exc)}") from exc
+    if isinstance(source, Path):
+        return source.name, members
+    from modutils._spec import find_spec_static, source_path
+
+    path = source_path(find_spec_static(source))
+    return (os.path.basename(path) if path else source), members
+
+
+def _no_source(name: str, exc: ValueError) -> str:
+    from modutils._spec import find_spec_static
+
+    if _namespace_folders(name) is not None:
+        return _empty_namespace(name) or (
+            f"'{name}' is a namespace package (a folder without __init__.py): it has no "
+            f"source of its own to read; see 'modutils submodules --namespace-packages {name}'"
+        )
+    spec = find_spec_static(name)
+    if spec is None or spec.origin is None:
+        return str(exc)
+    return f"'{name}' has no Python source to read ({spec.origin}): drop --static to import it"
 
 
 def _imported_members(
@@ -548,9 +643,9 @@ def _imported_members(
 
     from modutils import ModuleLoadError, list_members
 
-    if _looks_like_path(target):
+    if _looks_like_a_path(target):
         raise _usage_error(f"'{target}' is a file path: add --static to list it from source")
-    name = _checked_name(target)
+    name = _checked_name(target, "members")
     try:
         # What the module prints while imported is not part of the listing.
         with contextlib.redirect_stdout(sys.stderr):
@@ -589,10 +684,11 @@ def _member_json(member: Member | StaticMember) -> dict[str, object]:
 def _cmd_locate(args: argparse.Namespace) -> int:
     from modutils import locate_module
 
-    name = _checked_name(args.name)
+    name = _checked_name(args.name, "locate")
     location = locate_module(name)
     if location is None:
-        raise _failure(f"no module named '{name}'")
+        # The words of ModuleNotFoundError, as the other commands report it.
+        raise _failure(f"No module named '{name}'")
     if args.json:
         _write_json(_location_json(location))
         return _EXIT_OK
@@ -618,7 +714,7 @@ def _location_json(location: ModuleLocation) -> dict[str, object]:
 class _Progress:
     """``[count/total] module`` on stderr: rewritten in place on a terminal, else lines."""
 
-    __slots__ = ("count", "live", "stream", "total")
+    __slots__ = ("count", "line_open", "live", "showing", "stream", "total")
 
     def __init__(self, stream: TextIO, total: int) -> None:
         self.stream = stream
@@ -626,6 +722,10 @@ class _Progress:
         self.count = 0
         isatty = getattr(stream, "isatty", None)
         self.live = bool(isatty is not None and isatty())
+        # Whether the progress line is on screen, and whether what a module printed
+        # left its last line unfinished.
+        self.showing = False
+        self.line_open = False
 
     def show(self, name: str) -> None:
         self.count += 1
@@ -635,15 +735,53 @@ class _Progress:
         text = f"[{self.count}/{self.total}] {name}"
         if self.live:
             width = _terminal_width(self.stream) - 1
-            self.stream.write(f"\r{text[:width]}\x1b[K")
+            # "\r" would overwrite a module's unfinished line: end it first.
+            prefix = "\n" if self.line_open else ""
+            self.stream.write(f"{prefix}\r{text[:width]}\x1b[K")
+            self.showing = True
+            self.line_open = False
         else:
             self.stream.write(f"{text}\n")
         self.stream.flush()
 
+    def before_output(self, text: str) -> None:
+        """Clear the progress line before a module's own output (issue 21)."""
+        if self.showing:
+            self.stream.write("\r\x1b[K")
+            self.showing = False
+        self.line_open = not text.endswith("\n")
+
     def clear(self) -> None:
-        if self.live and self.count:
+        if self.live and self.showing:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+        self.showing = False
+
+
+class _ModuleOutput:
+    """``sys.stdout`` and ``sys.stderr`` while ``check`` imports, on a terminal.
+
+    What a module prints (or warns) then starts on a line of its own instead of
+    being glued to the progress line; everything else is the terminal's stream.
+    """
+
+    __slots__ = ("_progress", "_stream")
+
+    def __init__(self, progress: _Progress) -> None:
+        self._progress = progress
+        self._stream = progress.stream
+
+    def write(self, text: str) -> int:
+        if text:
+            self._progress.before_output(text)
+        return self._stream.write(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _terminal_width(stream: TextIO) -> int:
@@ -683,10 +821,11 @@ def _user_frames(tb: TracebackType | None) -> TracebackType | None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     import contextlib
+    from typing import cast
 
     from modutils import import_submodules, iter_submodules
 
-    package = _checked_name(args.package)
+    package = _checked_name(args.package, "check")
     recursive: bool = args.recursive
     # The static walk runs no code, so bad input surfaces here, before any import,
     # and gives the total for the progress display.
@@ -696,6 +835,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise _failure(str(exc)) from exc
     except (TypeError, ValueError) as exc:
         raise _usage_error(str(exc)) from exc
+    if not expected:
+        empty = _empty_namespace(package)
+        if empty is not None:
+            raise _failure(f"{empty}: nothing to check")
 
     failures: list[_ImportFailure] = []
     progress = None if args.quiet else _Progress(sys.stderr, len(expected) + 1)
@@ -708,9 +851,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
             progress.show(name)
 
     imported: list[str] = []
+    output: TextIO = sys.stderr
+    if progress is not None and progress.live:
+        output = cast("TextIO", _ModuleOutput(progress))
     try:
         # What the modules print while imported is not part of the report.
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             imported = list(
                 import_submodules(
                     package, recursive=recursive, on_error=on_error, on_import=on_import

@@ -10,6 +10,7 @@ import io
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -213,7 +214,7 @@ def test_check_on_the_standard_library(cli: Run) -> None:
     [
         (["submodules", "no_such_package_xyz"], 1, ["no_such_package_xyz"]),
         (["check", "no_such_package_xyz"], 1, ["no_such_package_xyz"]),
-        (["locate", "no_such_package_xyz"], 1, ["no_such_package_xyz"]),
+        (["locate", "no_such_package_xyz"], 1, ["No module named 'no_such_package_xyz'"]),
         (["members", "no_such_package_xyz"], 1, ["no_such_package_xyz"]),
         (["submodules", "a..b"], 2, ["a..b"]),
         (["locate", "not a name"], 2, ["not a name"]),
@@ -221,6 +222,17 @@ def test_check_on_the_standard_library(cli: Run) -> None:
         (["check", "json.decoder"], 2, ["json.decoder"]),
         (["frobnicate"], 2, ["frobnicate"]),
         ([], 2, ["COMMAND"]),
+        (
+            ["submodules", "/some/folder"],
+            2,
+            [
+                "'/some/folder' is a path",
+                "dotted module name",
+                "'modutils submodules folder' in /some",
+            ],
+        ),
+        (["check", "pkg/"], 2, ["dotted module name", "'modutils check pkg'"]),
+        (["members", "pkg/mod.py"], 2, ["add --static"]),
     ],
 )
 def test_errors_are_one_line(cli: Run, args: list[str], status: int, fragments: list[str]) -> None:
@@ -409,7 +421,8 @@ def test_tree_and_json_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None
 def _table(text: str) -> list[list[str]]:
     header, rule, *rows = text.splitlines()
     assert set(rule) <= {"-", " "}
-    return [header.split(), *(row.split() for row in rows)]
+    # Columns are two spaces or more apart; a header may hold one space.
+    return [re.split(r"\s{2,}", line.strip()) for line in (header, *rows)]
 
 
 def test_members_table_on_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -500,8 +513,18 @@ def test_members_static_table_has_lines(
     name, root = _members_module(write_tree, tmp_path / "executed")
     assert main(["members", "--static", "--kind", "class", str(root / f"{name}.py")]) == 0
     header, *rows = _table(capsys.readouterr().out)
-    assert header == ["name", "kind", "module", "line"]
+    # The line is in the listed file, the module is where the object is defined (issue 21).
+    assert header == ["name", "kind", "defined in", f"line in {name}.py"]
     assert rows == [["Thing", "class", name, "7"]]
+
+
+def test_members_static_line_column_names_the_listed_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["members", "--static", "--kind", "class", "json"]) == 0
+    header, *rows = _table(capsys.readouterr().out)
+    assert header == ["name", "kind", "defined in", "line in __init__.py"]
+    assert ["JSONDecoder", "class", "json.decoder"] in [row[:3] for row in rows]
 
 
 @pytest.mark.parametrize(
@@ -541,12 +564,113 @@ def test_members_usage_errors(
     assert_one_error_line(capsys.readouterr().err, fragment)
 
 
+@pytest.mark.parametrize("by_name", [False, True])
 def test_members_static_of_invalid_source_fails(
+    write_tree: WriteTree, capsys: pytest.CaptureFixture[str], by_name: bool
+) -> None:
+    name = _unique("broken_source")
+    root = write_tree({f"{name}.py": "def broken(:\n"})
+    sys.path.insert(0, str(root))
+    target = name if by_name else str(root / f"{name}.py")
+    assert main(["members", "--static", target]) == 1
+    line = assert_one_error_line(capsys.readouterr().err)
+    # One message, said once (issue 21).
+    assert line == (
+        f"modutils: error: cannot read the members of '{target}': "
+        f"{root / name}.py, line 1: invalid syntax"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("sys", "'sys' has no Python source to read (built-in): drop --static to import it"),
+        ("_json", "'_json' has no Python source to read ("),
+    ],
+)
+def test_members_static_of_a_module_without_source(
+    capsys: pytest.CaptureFixture[str], name: str, message: str
+) -> None:
+    assert main(["members", "--static", name]) == 1
+    line = assert_one_error_line(capsys.readouterr().err, message)
+    assert "origin" not in line
+
+
+def test_members_static_of_a_namespace_package_with_modules(
     write_tree: WriteTree, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = write_tree({"broken_source.py": "def broken(:\n"})
-    assert main(["members", "--static", str(root / "broken_source.py")]) == 1
-    assert_one_error_line(capsys.readouterr().err, "broken_source.py", "SyntaxError")
+    name = _unique("clins")
+    root = write_tree({f"{name}/mod.py": ""})
+    sys.path.insert(0, str(root))
+    assert main(["members", "--static", name]) == 1
+    assert_one_error_line(
+        capsys.readouterr().err,
+        f"'{name}' is a namespace package",
+        f"'modutils submodules --namespace-packages {name}'",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "stream", "text"),
+    [
+        (["check", "--quiet"], 1, "err", "modutils: error: {message}: nothing to check\n"),
+        (["submodules"], 0, "err", "modutils: warning: {message}\n"),
+        (["members"], 0, "err", "modutils: warning: {message}\n"),
+        (["members", "--static"], 1, "err", "modutils: error: {message}\n"),
+    ],
+)
+def test_a_namespace_package_without_modules_is_said(
+    write_tree: WriteTree,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    status: int,
+    stream: str,
+    text: str,
+) -> None:
+    # `modutils check docs` in a project: a folder of no Python files (issue 21).
+    name = _unique("clidocs")
+    root = write_tree({f"{name}/index.md": "# not Python\n", f"{name}/img/logo.txt": ""})
+    sys.path.insert(0, str(root))
+    assert main([*args, name]) == status
+    captured = capsys.readouterr()
+    message = (
+        f"'{name}' is a namespace package with no modules (a folder without __init__.py "
+        f"that holds no Python module: {root / name})"
+    )
+    assert captured.out == ""
+    assert captured.err == text.format(message=message)
+
+
+def test_submodules_hints_at_namespace_packages(
+    write_tree: WriteTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = _unique("clinsonly")
+    root = write_tree({f"{name}/inner/mod.py": ""})
+    sys.path.insert(0, str(root))
+    assert main(["submodules", name]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "add --namespace-packages" in captured.err
+    assert main(["submodules", "--namespace-packages", name]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{name}.inner", f"{name}.inner.mod"]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("pkg.mod", False),
+        ("json", False),
+        ("mod.py", True),
+        ("gui.pyw", True),
+        ("pkg/mod", True),
+        ("./pkg", True),
+        (f"pkg{os.sep}mod", True),
+    ],
+)
+def test_looks_like_path(target: str, expected: bool) -> None:
+    from modutils._paths import looks_like_path
+
+    assert looks_like_path(target) is expected
 
 
 def test_members_output_excludes_what_the_module_prints(
@@ -786,6 +910,39 @@ def test_check_progress_on_a_terminal(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX only")
+def test_check_output_of_modules_is_not_glued_to_the_progress_line(
+    write_tree: WriteTree, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = _unique("clitalks")
+    root = write_tree(
+        {
+            f"{name}/__init__.py": "",
+            f"{name}/a_prints.py": "print('printed by a')\n",
+            # What warnings.showwarning writes (pytest replaces it in this process).
+            f"{name}/b_warns.py": (
+                "import sys, warnings\n"
+                "sys.stderr.write(warnings.formatwarning('warned by b', UserWarning, 'b', 2))\n"
+            ),
+            f"{name}/c_partial.py": "import sys\nsys.stderr.write('no newline')\n",
+            f"{name}/d_quiet.py": "",
+        }
+    )
+    sys.path.insert(0, str(root))
+    terminal = TtyStringIO()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["check", name]) == 0
+    shown = terminal.getvalue()
+    # Each module's output starts on a cleared line, never after "[n/N] name" (issue 21).
+    assert f"\r[2/5] {name}.a_prints\x1b[K\r\x1b[Kprinted by a\n" in shown
+    assert re.search(
+        rf"\r\[3/5\] {name}\.b_warns\x1b\[K\r\x1b\[K[^\r]*UserWarning: warned by b", shown
+    )
+    # An unfinished line is ended before the next progress line overwrites it.
+    assert f"\r\x1b[Kno newline\n\r[5/5] {name}.d_quiet\x1b[K" in shown
+    assert shown.endswith(f"\r[5/5] {name}.d_quiet\x1b[K\r\x1b[K")
+    assert capsys.readouterr().out == f"{name}: 5 modules imported, 0 failed\n"
+
+
 def test_check_progress_on_a_real_terminal(write_tree: WriteTree) -> None:
     import pty
 
