@@ -272,6 +272,7 @@ def isolated_imports(pytestconfig: pytest.Config) -> Iterator[ImportSnapshot]:
     """
     from modutils.syspath import preserve_import_state
 
+    _import_lazy_dependencies()
     patterns: list[str] = pytestconfig.getini("isolated_imports_preserve")
     with preserve_import_state(preserve=_preserve_predicate(patterns)) as snapshot:
         yield snapshot
@@ -327,6 +328,20 @@ def make_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeModule
     root = tmp_path_factory.mktemp("make_module").resolve()
     with extend_sys_path(root, unload=True):
         yield MakeModule(root)
+
+
+def _import_lazy_dependencies() -> None:
+    """Import what modutils imports lazily and that changes the import system.
+
+    importlib-metadata, which :func:`modutils.locate_module` imports on first use,
+    appends its finder to ``sys.meta_path`` and takes distribution discovery away
+    from the standard library's ``PathFinder`` when imported. First imported inside
+    a test, that finder would count as the test's leak (issue 18), and
+    ``isolated_imports`` would take it away again at teardown, leaving
+    ``importlib.metadata`` unable to find any distribution for the rest of the
+    session.
+    """
+    import importlib_metadata  # noqa: F401
 
 
 def _preserve_predicate(patterns: Sequence[str]) -> Callable[[str], bool] | None:
@@ -441,11 +456,8 @@ class _ImportLeakDetector:
     """
 
     def __init__(self, mode: LeakMode) -> None:
-        # modutils' own lazy imports must not count as a test's leak (issue 18):
-        # importlib-metadata appends its finder to sys.meta_path when first
-        # imported, which locate_module() does on first use. Imported here, it is
-        # part of every test's "before".
-        import importlib_metadata  # noqa: F401
+        # Part of every test's "before": modutils' own lazy imports are no leak.
+        _import_lazy_dependencies()
 
         from modutils._state import ModulesSnapshot
 

@@ -721,6 +721,30 @@ def test_modutils_lazy_imports_are_not_a_leak(pytester: pytest.Pytester) -> None
     assert "import leaks" not in result.stdout.str()
 
 
+def test_isolated_imports_keeps_distribution_discovery_working(pytester: pytest.Pytester) -> None:
+    # First imported inside the isolation, importlib-metadata's finder used to be
+    # taken off sys.meta_path at teardown, after it had disabled the standard
+    # library's own discovery: no distribution was found any more.
+    _inner(
+        pytester,
+        test_isolated="""
+            import importlib.metadata
+
+            import modutils
+
+
+            def test_locate(isolated_imports):
+                assert modutils.locate_module("pytest").distribution == "pytest"
+
+
+            def test_metadata_afterwards():
+                assert importlib.metadata.version("pytest")
+        """,
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2)
+
+
 def test_leaks_are_summarised_by_the_xdist_controller(pytester: pytest.Pytester) -> None:
     _leaky_session(pytester, "sys.path.insert(0, '/leaked')")
     result = pytester.runpytest_subprocess("-n", "2", "--import-leaks", "-p", "xdist")
