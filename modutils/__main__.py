@@ -9,8 +9,12 @@ import os
 import sys
 
 if __name__ == "__main__":
-    _cwd = os.path.realpath(os.getcwd())
-    sys.path[:] = [entry for entry in sys.path if os.path.realpath(entry or os.curdir) != _cwd]
+    try:
+        _cwd = os.path.realpath(os.getcwd())
+    except OSError:  # the folder was deleted: nothing can be imported from it
+        pass
+    else:
+        sys.path[:] = [entry for entry in sys.path if os.path.realpath(entry or os.curdir) != _cwd]
 
     from modutils.cli import main
 

@@ -158,6 +158,16 @@ def _silence_stdout() -> None:
         pass
 
 
+def _current_folder() -> str | None:
+    """The current folder, resolved; ``None`` when it was deleted (nothing to find there)."""
+    import os
+
+    try:
+        return os.path.realpath(os.getcwd())
+    except OSError:
+        return None
+
+
 def _is_current_folder(entry: str, cwd: str) -> bool:
     import os
 
@@ -171,10 +181,9 @@ def _close_current_folder() -> None:
     ``python -m`` puts it first (``modutils.__main__`` already took it off), and so
     does ``PYTHONPATH=.``; :func:`_open_current_folder` puts it back, guarded.
     """
-    import os
-
-    cwd = os.path.realpath(os.getcwd())
-    sys.path[:] = [entry for entry in sys.path if not _is_current_folder(entry, cwd)]
+    cwd = _current_folder()
+    if cwd is not None:
+        sys.path[:] = [entry for entry in sys.path if not _is_current_folder(entry, cwd)]
 
 
 # Top-level names the current folder never supplies to the command line: modutils'
@@ -219,9 +228,9 @@ def _open_current_folder(args: argparse.Namespace) -> None:
     would, except one named like a module of the standard library, of modutils'
     dependencies or one already imported: the command line itself may import those.
     """
-    import os
-
-    cwd = os.path.realpath(os.getcwd())
+    cwd = _current_folder()
+    if cwd is None:
+        return
     protected = (
         set(sys.stdlib_module_names)
         | _DEPENDENCIES

@@ -340,6 +340,30 @@ def test_importing_commands_find_the_current_folder_but_not_over_the_clis_module
     assert _ran(marker) == ["mypkg", "mypkg.mod", "helper"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a folder in use cannot be removed there")
+@pytest.mark.parametrize("entry", ["python -m modutils", "modutils script"])
+def test_a_deleted_current_folder_is_no_crash(tmp_path: Path, entry: str) -> None:
+    command = (
+        [sys.executable, "-m", "modutils"]
+        if entry == "python -m modutils"
+        else [str(_console_script())]
+    )
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    result = subprocess.run(
+        [
+            *("sh", "-c", 'cd "$1" && rmdir "$1" && shift && exec "$@"', "sh", str(folder)),
+            *(*command, "locate", "--json", "json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == "json"
+
+
 # -- submodules ---------------------------------------------------------------------
 
 
