@@ -86,8 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     the command line itself may import: ``locate``, ``submodules`` and ``members
     --static`` find only the package they name there; ``check`` and ``members``
     find any module there except one named like a standard-library module or a
-    module already imported (see :doc:`cli`). Called with *argv* it leaves
-    :data:`sys.path` alone.
+    module already imported (see :doc:`cli`); the folders given with ``--path``
+    come first, searched the same way. Called with *argv* it searches only the
+    ``--path`` folders, and puts :data:`sys.path` back as it found it.
 
     Example:
         >>> from modutils.cli import main
@@ -126,10 +127,22 @@ def _run(argv: Sequence[str] | None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as exc:  # --help and --version exit through argparse
             return exc.code if isinstance(exc.code, int) else _EXIT_OK
-        if argv is None:
-            _open_current_folder(args)
         handler: Handler = args.handler
-        return handler(args)
+        folders = _search_folders(args.paths or [], current=argv is None)
+        if not folders:
+            return handler(args)
+        path, hooks, cached = sys.path[:], sys.path_hooks[:], set(sys.path_importer_cache)
+        try:
+            _open_folders(args, folders)
+            return handler(args)
+        finally:
+            # Called with argv (in-process), main() leaves the import path as it
+            # found it; the scripts exit anyway.
+            if argv is not None:
+                sys.path[:], sys.path_hooks[:] = path, hooks
+                for folder in folders:
+                    if folder not in cached:
+                        sys.path_importer_cache.pop(folder, None)
     except _CommandError as exc:
         _print_error(str(exc))
         return exc.status
@@ -179,7 +192,7 @@ def _close_current_folder() -> None:
     """Take the current folder off :data:`sys.path` before the command line imports anything.
 
     ``python -m`` puts it first (``modutils.__main__`` already took it off), and so
-    does ``PYTHONPATH=.``; :func:`_open_current_folder` puts it back, guarded.
+    does ``PYTHONPATH=.``; :func:`_open_folders` puts it back, guarded.
     """
     cwd = _current_folder()
     if cwd is not None:
@@ -220,17 +233,32 @@ class _CurrentFolderFinder:
             invalidate()
 
 
-def _open_current_folder(args: argparse.Namespace) -> None:
-    """Put the current folder first on :data:`sys.path`, guarded by :class:`_CurrentFolderFinder`.
+def _search_folders(paths: list[str], *, current: bool) -> list[str]:
+    """The ``--path`` folders, resolved, then (for the scripts) the current folder.
+
+    :raises _CommandError: a ``--path`` that is not a folder (a usage error).
+    """
+    import os
+
+    folders = []
+    for path in paths:
+        if not os.path.isdir(path):
+            raise _usage_error(f"--path: no such folder: '{path}'")
+        folders.append(os.path.realpath(path))
+    cwd = _current_folder() if current else None
+    if cwd is not None:
+        folders.append(cwd)
+    return list(dict.fromkeys(folders))
+
+
+def _open_folders(args: argparse.Namespace, folders: list[str]) -> None:
+    """Put *folders* first on :data:`sys.path`, each guarded by :class:`_CurrentFolderFinder`.
 
     The static commands may find there only the top-level package of the name they
     were given; ``check`` and ``members`` find any module there, as ``python -m``
     would, except one named like a module of the standard library, of modutils'
     dependencies or one already imported: the command line itself may import those.
     """
-    cwd = _current_folder()
-    if cwd is None:
-        return
     protected = (
         set(sys.stdlib_module_names)
         | _DEPENDENCIES
@@ -246,21 +274,23 @@ def _open_current_folder(args: argparse.Namespace) -> None:
         def allowed(fullname: str) -> bool:
             return fullname not in protected
 
-    finder = _folder_finder(cwd)
-    if finder is None:  # a folder no hook accepts: nothing can be imported from it
-        return
-    guarded = _CurrentFolderFinder(finder, allowed)
+    guarded: dict[str, _CurrentFolderFinder] = {}
+    for folder in folders:
+        finder = _folder_finder(folder)
+        if finder is not None:  # else no hook accepts it: nothing can come from there
+            guarded[folder] = _CurrentFolderFinder(finder, allowed)
 
     def hook(entry: str) -> _CurrentFolderFinder:
         # Gives the guard back when something empties sys.path_importer_cache
         # (importlib.invalidate_caches keeps it: the entry is an absolute path).
-        if entry != cwd:
-            raise ImportError(f"not the current folder: {entry!r}")
-        return guarded
+        try:
+            return guarded[entry]
+        except KeyError:
+            raise ImportError(f"not a folder of the command line: {entry!r}") from None
 
     sys.path_hooks.insert(0, hook)
-    sys.path_importer_cache[cwd] = guarded
-    sys.path.insert(0, cwd)
+    sys.path_importer_cache.update(guarded)
+    sys.path[0:0] = list(guarded)
 
 
 def _named_module(args: argparse.Namespace) -> str:
@@ -333,6 +363,7 @@ def _build_parser() -> argparse.ArgumentParser:
     shape.add_argument(
         "--json", action="store_true", help="print an array of {name, path, is_package}"
     )
+    _add_path_option(sub)
     sub.set_defaults(handler=_cmd_submodules)
 
     sub = commands.add_parser(
@@ -359,6 +390,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help=f"only members of this kind ({', '.join(_MEMBER_KINDS)}); repeatable",
     )
     sub.add_argument("--json", action="store_true", help="print an array of objects")
+    _add_path_option(sub)
     sub.set_defaults(handler=_cmd_members)
 
     sub = commands.add_parser(
@@ -372,6 +404,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("name", metavar="NAME", help="dotted module name")
     sub.add_argument("--json", action="store_true", help="print one object")
+    _add_path_option(sub)
     sub.set_defaults(handler=_cmd_locate)
 
     sub = commands.add_parser(
@@ -396,8 +429,19 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "-q", "--quiet", action="store_true", help="no progress on stderr while importing"
     )
+    _add_path_option(sub)
     sub.set_defaults(handler=_cmd_check)
     return parser
+
+
+def _add_path_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--path",
+        action="append",
+        dest="paths",
+        metavar="FOLDER",
+        help="look for the module in FOLDER first, as if it were the current folder (repeatable)",
+    )
 
 
 def _checked_name(name: str, command: str) -> str:
@@ -420,9 +464,8 @@ def _path_given(path: str, command: str) -> str:
     stem = base.removesuffix(".pyw").removesuffix(".py")
     hint = f"'{path}' is a path; {command} takes a dotted module name like 'pkg.sub'"
     if stem.isidentifier():
-        # The command line searches the current folder first (see the docs).
-        where = folder or os.curdir
-        hint += f": run 'modutils {command} {stem}' in {where}, or put {where} on PYTHONPATH"
+        where = f" --path {folder}" if folder else ""
+        hint += f": try 'modutils {command} {stem}{where}'"
     if command == "members":
         hint += "; or add --static to read a .py file"
     return hint

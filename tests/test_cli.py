@@ -228,10 +228,11 @@ def test_check_on_the_standard_library(cli: Run) -> None:
             [
                 "'/some/folder' is a path",
                 "dotted module name",
-                "'modutils submodules folder' in /some",
+                "try 'modutils submodules folder --path /some'",
             ],
         ),
-        (["check", "pkg/"], 2, ["dotted module name", "'modutils check pkg'"]),
+        (["check", "pkg/"], 2, ["dotted module name", "try 'modutils check pkg'"]),
+        (["locate", "json", "--path", "/no/such/folder"], 2, ["--path", "/no/such/folder"]),
         (["members", "pkg/mod.py"], 2, ["add --static"]),
     ],
 )
@@ -240,6 +241,43 @@ def test_errors_are_one_line(cli: Run, args: list[str], status: int, fragments: 
     assert result.returncode == status
     assert result.stdout == ""
     assert_one_error_line(result.stderr, *fragments)
+
+
+def test_path_option_searches_a_folder_first(cli: Run, write_tree: WriteTree) -> None:
+    name, root = healthy_package(write_tree)
+    result = cli("submodules", "--no-recursive", name, "--path", str(root))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"{name}.alpha", f"{name}.beta"]
+    checked = cli("check", "-q", name, "--path", str(root))
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout == f"{name}: 4 modules imported, 0 failed\n"
+
+
+def test_path_option_in_process_leaves_the_import_path_as_it_was(
+    write_tree: WriteTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name, root = healthy_package(write_tree)
+    path, hooks = sys.path[:], sys.path_hooks[:]
+    assert main(["locate", f"{name}.alpha", "--path", str(root), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["path"] == str(root / name / "alpha.py")
+    assert (sys.path, sys.path_hooks) == (path, hooks)
+    # The guard of the folder is gone too (the finders the import system cached
+    # for the package's own folder are its business).
+    assert os.path.realpath(root) not in sys.path_importer_cache
+
+
+def test_path_option_runs_nothing_from_the_folder(
+    cli: Run, planted_folder: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, marker = planted_folder
+    _ran(marker)
+    located = cli("locate", "--json", "mypkg.mod", "--path", str(folder), cwd=tmp_path)
+    assert located.returncode == 0, located.stderr
+    assert json.loads(located.stdout)["path"] == str(folder / "mypkg" / "mod.py")
+    assert _ran(marker) == []
+    checked = cli("check", "--json", "mypkg", "--path", str(folder), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert _ran(marker) == ["mypkg", "mypkg.mod", "helper"]
 
 
 def test_modules_in_the_current_directory_are_found(cli: Run, write_tree: WriteTree) -> None:
