@@ -806,8 +806,10 @@ class _Progress:
     def clear(self) -> None:
         if self.live and self.showing:
             self.stream.write("\r\x1b[K")
-            self.stream.flush()
-        self.showing = False
+        elif self.live and self.line_open:
+            self.stream.write("\n")  # a module's unfinished line: the shell prompt follows
+        self.stream.flush()
+        self.showing = self.line_open = False
 
 
 class _ModuleOutput:

@@ -987,6 +987,7 @@ def test_check_output_of_modules_is_not_glued_to_the_progress_line(
             ),
             f"{name}/c_partial.py": "import sys\nsys.stderr.write('no newline')\n",
             f"{name}/d_quiet.py": "",
+            f"{name}/e_partial.py": "import sys\nsys.stderr.write('last words')\n",
         }
     )
     sys.path.insert(0, str(root))
@@ -995,14 +996,15 @@ def test_check_output_of_modules_is_not_glued_to_the_progress_line(
     assert main(["check", name]) == 0
     shown = terminal.getvalue()
     # Each module's output starts on a cleared line, never after "[n/N] name" (issue 21).
-    assert f"\r[2/5] {name}.a_prints\x1b[K\r\x1b[Kprinted by a\n" in shown
+    assert f"\r[2/6] {name}.a_prints\x1b[K\r\x1b[Kprinted by a\n" in shown
     assert re.search(
-        rf"\r\[3/5\] {name}\.b_warns\x1b\[K\r\x1b\[K[^\r]*UserWarning: warned by b", shown
+        rf"\r\[3/6\] {name}\.b_warns\x1b\[K\r\x1b\[K[^\r]*UserWarning: warned by b", shown
     )
     # An unfinished line is ended before the next progress line overwrites it.
-    assert f"\r\x1b[Kno newline\n\r[5/5] {name}.d_quiet\x1b[K" in shown
-    assert shown.endswith(f"\r[5/5] {name}.d_quiet\x1b[K\r\x1b[K")
-    assert capsys.readouterr().out == f"{name}: 5 modules imported, 0 failed\n"
+    assert f"\r\x1b[Kno newline\n\r[5/6] {name}.d_quiet\x1b[K" in shown
+    # ...also the last one, before the report.
+    assert shown.endswith(f"\r[6/6] {name}.e_partial\x1b[K\r\x1b[Klast words\n")
+    assert capsys.readouterr().out == f"{name}: 6 modules imported, 0 failed\n"
 
 
 def test_check_progress_on_a_real_terminal(write_tree: WriteTree) -> None:
