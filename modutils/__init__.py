@@ -13,14 +13,17 @@ Example:
     True
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` and no eager import of a module that has
+# it: `python -m modutils` runs this file with the current folder first on
+# sys.path, and that statement imports the `__future__` module, which a file in
+# the current folder would replace (issue 18). modutils.__main__ drops the folder
+# from sys.path before importing anything else.
 from modutils._version import __version__
-from modutils.errors import ModuleLoadError, ModutilsError, ReloadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modutils.discovery import ModuleInfo, import_submodules, iter_submodules
+    from modutils.errors import ModuleLoadError, ModutilsError, ReloadError
     from modutils.loading import import_path, import_string
     from modutils.locate import (
         ModuleKind,
@@ -36,11 +39,13 @@ if TYPE_CHECKING:
         list_members,
         list_members_static,
     )
+    from modutils.pytest_plugin import MakeModule, SysPathFixture
     from modutils.reloading import reload
     from modutils.syspath import ImportSnapshot, extend_sys_path, preserve_import_state
 
 __all__ = [
     "ImportSnapshot",
+    "MakeModule",
     "Member",
     "MemberKind",
     "ModuleInfo",
@@ -50,6 +55,7 @@ __all__ = [
     "ModutilsError",
     "ReloadError",
     "StaticMember",
+    "SysPathFixture",
     "__version__",
     "clear_locate_cache",
     "extend_sys_path",
@@ -67,6 +73,9 @@ __all__ = [
 
 # Public name -> the capability module that defines it, imported on first use.
 _LAZY: dict[str, str] = {
+    "ModuleLoadError": "modutils.errors",
+    "ModutilsError": "modutils.errors",
+    "ReloadError": "modutils.errors",
     "ImportSnapshot": "modutils.syspath",
     "extend_sys_path": "modutils.syspath",
     "preserve_import_state": "modutils.syspath",
@@ -86,6 +95,10 @@ _LAZY: dict[str, str] = {
     "clear_locate_cache": "modutils.locate",
     "is_stdlib_module": "modutils.locate",
     "locate_module": "modutils.locate",
+    # The pytest fixtures' types, for annotations (as pytest-mock re-exports
+    # MockerFixture); importing them imports pytest, so only on first use.
+    "MakeModule": "modutils.pytest_plugin",
+    "SysPathFixture": "modutils.pytest_plugin",
 }
 
 
