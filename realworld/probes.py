@@ -157,6 +157,43 @@ def locate(names_file: str) -> Json:
     return {"located": located, "found": found, "loaded_by_locate": loaded_by_locate}
 
 
+def foreign_meta_path(name: str) -> Json:
+    """``locate_module`` and ``iter_submodules`` with only an editable finder on sys.meta_path.
+
+    Tools that resolve modules for another environment (astroid, editable-install
+    finders) replace ``sys.meta_path`` with their own finders. modutils' own lazy
+    imports must not depend on it: the answer is the one those finders give.
+    """
+    import modutils
+
+    package = name.partition(".")[0]
+    finders = [finder for finder in sys.meta_path if "__editable__" in finder.__module__]
+    saved = sys.meta_path[:]
+    result: dict[str, Json] = {"finders": [repr(finder) for finder in finders]}
+    sys.meta_path[:] = finders
+    try:
+        try:
+            location = modutils.locate_module(name)
+            result["located"] = (
+                None
+                if location is None
+                else {
+                    "path": None if location.path is None else str(location.path),
+                    "distribution": location.distribution,
+                }
+            )
+        except Exception as exc:
+            result["locate_error"] = _describe(exc)
+        try:
+            result["listed"] = [info.name for info in modutils.iter_submodules(package)]
+        except Exception as exc:
+            result["list_error"] = _describe(exc)
+    finally:
+        result["meta_path_kept"] = sys.meta_path == finders
+        sys.meta_path[:] = saved
+    return result
+
+
 def versions(*distributions: str) -> Json:
     """The metadata ``Name`` and ``Version`` of each installed distribution."""
     import importlib.metadata
@@ -310,6 +347,7 @@ def reload(target: str) -> Json:
 PROBES: dict[str, Callable[..., Json]] = {
     "discover": discover,
     "locate": locate,
+    "foreign_meta_path": foreign_meta_path,
     "versions": versions,
     "reload": reload,
 }

@@ -289,6 +289,27 @@ def compare_locate(
         report.check(not problems, what, f"{name}: " + "; ".join(problems))
 
 
+def compare_foreign_meta_path(report: Report, name: str, listed: list[str], found: Json) -> None:
+    """M1: with only the editable finder on sys.meta_path, the finder's answers."""
+    what = "locate with a foreign sys.meta_path"
+    relative = os.path.join(*name.split(".")[1:]) + ".py"
+    path = os.path.join(HERE, "projects", "rweditable", "source", "code", relative)
+    report.check(bool(found["finders"]), what, "no editable finder on sys.meta_path")
+    report.check(found["meta_path_kept"], what, "modutils changed the caller's sys.meta_path")
+    report.check(
+        found.get("located") == {"path": path, "distribution": "rweditable"},
+        what,
+        f"{name}: locate_module gives {found.get('located') or found.get('locate_error')}, "
+        f"expected {path} from rweditable",
+    )
+    report.check(
+        found.get("listed") == listed,
+        what,
+        f"iter_submodules gives {found.get('listed') or found.get('list_error')}, "
+        f"expected {listed}",
+    )
+
+
 # -- modutils check against a fresh interpreter ------------------------------------------------
 
 
@@ -419,6 +440,12 @@ def main(argv: list[str]) -> int:
             found = probe("locate", [names_file], workdir)
             compare_locate(report, package, queries, found, versions)
             compare_check(report, package, listed, workdir)
+            if package == "rweditable":
+                # M1: modutils' own imports do not go through the caller's
+                # sys.meta_path (astroid and editable installs replace it).
+                target = "rweditable.shapes"
+                found = probe("foreign_meta_path", [target], workdir)
+                compare_foreign_meta_path(report, target, listed, found)
             print(
                 f"{package}: {len(names)} modules, {time.perf_counter() - begin:.1f} s",
                 flush=True,
@@ -432,6 +459,12 @@ def main(argv: list[str]) -> int:
         for target in [name for name in selected if name in RELOADS]:
             compare_reload(report, target, probe("reload", [target], workdir))
             print(f"{target}: reloaded", flush=True)
+    failed: dict[str, int] = {}
+    for failure in report.failures:
+        what = failure.removeprefix("FAIL ").partition(":")[0]
+        failed[what] = failed.get(what, 0) + 1
+    for what, count in sorted(failed.items()):
+        print(f"failed: {what}: {count}")
     explained = ", ".join(f"{rule}: {count}" for rule, count in sorted(report.explained.items()))
     print(f"explained differences: {explained or 'none'}")
     print(
