@@ -112,5 +112,8 @@ def realworld(session: nox.Session) -> None:
         os.path.join(projects, "legns-beta"),
         "-e",
         os.path.join(projects, "rweditable"),
+        # No bytecode (uv's default, made explicit): run.py writes none either, so
+        # every run imports from source, as the first run after an install does.
+        env={"UV_COMPILE_BYTECODE": "0"},
     )
     session.run("python", os.path.join("realworld", "run.py"), *session.posargs)

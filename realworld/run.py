@@ -79,6 +79,9 @@ SAMPLE = {"imported": 8, "failed": 8, "skipped": 3}
 #: Failures printed per check and package; the rest are counted.
 PRINTED_PER_CHECK = 12
 
+#: Lines of a crashed subprocess's stderr shown.
+TAIL_LINES = 25
+
 #: Seconds a single subprocess may take before the run counts it as hung.
 TIMEOUT = 600
 
@@ -117,7 +120,14 @@ def clean_environment() -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("PYTHON", "DJANGO_")) and key not in ("COLUMNS", "LINES", "TERM")
     }
-    env.update(PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8", PYTHONNOUSERSITE="1")
+    # No bytecode is written (and the session installs none): every run compiles the
+    # same sources, whatever earlier runs left behind, as on a fresh install.
+    env.update(
+        PYTHONHASHSEED="0",
+        PYTHONIOENCODING="utf-8",
+        PYTHONNOUSERSITE="1",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     return env
 
 
@@ -327,11 +337,14 @@ def fresh_import(name: str, workdir: str) -> str | None:
 
 def compare_check(report: Report, package: str, listed: list[str], workdir: str) -> None:
     what = f"check {package}"
-    done = run_python(["-m", "modutils", "check", package, "--json", "--quiet"], workdir)
+    # faulthandler: a crash of the interpreter is reported with the Python stack.
+    command = ["-X", "faulthandler", "-m", "modutils", "check", package, "--json", "--quiet"]
+    done = run_python(command, workdir)
     try:
         result = json.loads(done.stdout)
     except ValueError:
-        detail = f"no JSON report (status {done.returncode}): {done.stderr[-2000:]}"
+        tail = "\n".join(done.stderr.splitlines()[-TAIL_LINES:])
+        detail = f"no JSON report (exit status {done.returncode}), stderr ends with:\n{tail}"
         report.check(False, what, detail)
         return
     report.check(
