@@ -323,16 +323,25 @@ def compare_foreign_meta_path(report: Report, name: str, listed: list[str], foun
 # -- modutils check against a fresh interpreter ------------------------------------------------
 
 
+#: Imports one module; on failure names the exception's type on a marker line, as
+#: ``modutils check`` names it (``__qualname__``), then lets it propagate.
+FRESH_IMPORT = """\
+import importlib, sys
+try:
+    importlib.import_module(sys.argv[1])
+except BaseException as exc:
+    print("realworld-error:", type(exc).__qualname__, file=sys.stderr)
+    raise
+"""
+
+
 def fresh_import(name: str, workdir: str) -> str | None:
     """Import *name* alone in a new interpreter: None if it imports, else the exception's type."""
-    code = "import importlib, sys; importlib.import_module(sys.argv[1])"
-    done = run_python(["-c", code, name], workdir)
+    done = run_python(["-c", FRESH_IMPORT, name], workdir)
     if done.returncode == 0:
         return None
-    lines = [line for line in done.stderr.splitlines() if line and not line.startswith(" ")]
-    last = lines[-1] if lines else f"exit status {done.returncode}"
-    # "django.core.exceptions.ImproperlyConfigured: ..." -> "ImproperlyConfigured"
-    return last.partition(":")[0].rpartition(".")[2]
+    marked = [line for line in done.stderr.splitlines() if line.startswith("realworld-error: ")]
+    return marked[-1].split()[-1] if marked else f"exit status {done.returncode}"
 
 
 def compare_check(report: Report, package: str, listed: list[str], workdir: str) -> None:
@@ -358,11 +367,12 @@ def compare_check(report: Report, package: str, listed: list[str], workdir: str)
     missing = sorted({package, *listed} - accounted - set(result["skipped"]))
     report.check(not missing, what, f"listed by iter_submodules, not checked: {missing[:8]}")
     verdicts: dict[str, str | None] = {}
+    # "error" is "Type: message", Type the exception's __qualname__.
     failed = {entry["name"]: entry["error"].partition(":")[0] for entry in result["failed"]}
     for name in spread(result["imported"], SAMPLE["imported"]):
         verdicts[name] = None
     for name in spread(list(failed), SAMPLE["failed"]):
-        verdicts[name] = failed[name].rpartition(".")[2]
+        verdicts[name] = failed[name]
     skipped = spread(result["skipped"], SAMPLE["skipped"])
     print(
         f"  check {package}: {len(result['imported'])} imported, {len(failed)} failed, "
