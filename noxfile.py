@@ -102,7 +102,16 @@ def realworld(session: nox.Session) -> None:
     realworld -- rich flask.wrappers`` runs the checks of some names only.
     """
     projects = os.path.join("realworld", "projects")
+    # No bytecode: uv compiles none unless told to; pip (the virtualenv fallback)
+    # must be told not to. run.py writes none either, so every run imports from
+    # source, as the first run after an install does.
+    no_bytecode = [] if session.venv_backend == "uv" else ["--no-compile"]
     session.install(
+        *no_bytecode,
+        # The compiled ones as wheels only: a pin without a wheel for this Python
+        # fails the install at once instead of compiling for minutes.
+        "--only-binary",
+        "numpy,pydantic-core,sqlalchemy,greenlet,markupsafe",
         "-r",
         os.path.join("realworld", "requirements.txt"),
         # modutils as users install it (a wheel), not editable.
@@ -112,8 +121,6 @@ def realworld(session: nox.Session) -> None:
         os.path.join(projects, "legns-beta"),
         "-e",
         os.path.join(projects, "rweditable"),
-        # No bytecode (uv's default, made explicit): run.py writes none either, so
-        # every run imports from source, as the first run after an install does.
         env={"UV_COMPILE_BYTECODE": "0"},
     )
     session.run("python", os.path.join("realworld", "run.py"), *session.posargs)
