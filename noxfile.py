@@ -103,8 +103,8 @@ def realworld(session: nox.Session) -> None:
     """
     projects = os.path.join("realworld", "projects")
     # No bytecode: uv compiles none unless told to; pip (the virtualenv fallback)
-    # must be told not to. run.py writes none either, so every run imports from
-    # source, as the first run after an install does.
+    # must be told not to. run.py keeps bytecode in folders of each run only, so
+    # every run imports from source, as the first run after an install does.
     no_bytecode = [] if session.venv_backend == "uv" else ["--no-compile"]
     session.install(
         *no_bytecode,

@@ -113,43 +113,45 @@ class Report:
         self.explained[rule] = self.explained.get(rule, 0) + count
 
 
-def clean_environment(bytecode_cache: str | None) -> dict[str, str]:
+def clean_environment(bytecode_cache: str) -> dict[str, str]:
     """The environment of every subprocess: no PYTHON* or DJANGO_* settings, a fixed hash seed.
 
-    No bytecode is installed, and none is written beside the sources, so every run
-    starts from the same files, as the first run after an install does. With
-    *bytecode_cache* the bytecode goes to that folder of this run only (compiling
-    Django and SQLAlchemy again for each probe and fresh import would take a
-    minute); without it nothing is written, and every import compiles its source.
+    Bytecode is read from and written to *bytecode_cache* only, a folder of this
+    run: any ``__pycache__`` beside the sources (left by other tools) is ignored,
+    and none is written there, so every run starts from the same files, as the
+    first run after an install does.
     """
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PYTHON", "DJANGO_")) and key not in ("COLUMNS", "LINES", "TERM")
     }
-    env.update(PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8", PYTHONNOUSERSITE="1")
-    if bytecode_cache is None:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-    else:
-        env["PYTHONPYCACHEPREFIX"] = bytecode_cache
+    env.update(
+        PYTHONHASHSEED="0",
+        PYTHONIOENCODING="utf-8",
+        PYTHONNOUSERSITE="1",
+        PYTHONPYCACHEPREFIX=bytecode_cache,
+    )
     return env
 
 
 def run_python(
-    args: list[str], workdir: str, *, cache_bytecode: bool = True
+    args: list[str], workdir: str, *, bytecode: str = "shared"
 ) -> subprocess.CompletedProcess[str]:
     """Run this interpreter on *args*, in the empty folder of the run's *workdir*.
 
     The current folder is on ``sys.path`` of ``python -c`` and of ``modutils
-    check``: an empty one shadows nothing.
+    check``: an empty one shadows nothing. *bytecode* names the run's bytecode
+    folder to use: the probes and fresh imports share one (compiling Django and
+    SQLAlchemy again for each would take a minute); a new name compiles every
+    module imported.
     """
-    cache = os.path.join(workdir, "pycache") if cache_bytecode else None
     cwd = os.path.join(workdir, "empty")
     os.makedirs(cwd, exist_ok=True)
     return subprocess.run(
         [sys.executable, *args],
         cwd=cwd,
-        env=clean_environment(cache),
+        env=clean_environment(os.path.join(workdir, "bytecode", bytecode)),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -362,14 +364,15 @@ def compare_check(report: Report, package: str, listed: list[str], workdir: str)
     what = f"check {package}"
     # faulthandler: a crash of the interpreter is reported with the Python stack.
     command = ["-X", "faulthandler", "-m", "modutils", "check", package, "--json", "--quiet"]
-    # Without the run's bytecode: check compiles every module it imports, as on the
-    # first run after an install (where CPython's compiler may need modules a
+    # A bytecode folder of its own: check compiles every module it imports, as on
+    # the first run after an install (where CPython's compiler may need modules a
     # rollback of sys.modules removed: numpy's tests catch that).
-    done = run_python(command, workdir, cache_bytecode=False)
+    done = run_python(command, workdir, bytecode=f"check-{package}")
     try:
         result = json.loads(done.stdout)
     except ValueError:
-        tail = "\n".join(done.stderr.splitlines()[-TAIL_LINES:])
+        # Addresses (faulthandler's thread id) differ from run to run; the report must not.
+        tail = re.sub(r"0x[0-9a-f]+", "0x...", "\n".join(done.stderr.splitlines()[-TAIL_LINES:]))
         detail = f"no JSON report (exit status {done.returncode}), stderr ends with:\n{tail}"
         report.check(False, what, detail)
         return
