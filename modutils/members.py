@@ -53,9 +53,12 @@ class MemberKind(enum.Enum):
     MODULE = "module"
     #: Any class, exceptions and classes with a custom metaclass included.
     CLASS = "class"
-    #: ``def``, ``async def`` and ``lambda`` functions, builtin functions, bound
-    #: methods and method descriptors. ``functools.partial`` objects and other
-    #: callable instances are :attr:`DATA`.
+    #: Every routine, as :func:`inspect.isroutine` tells them: ``def``, ``async
+    #: def`` and ``lambda`` functions, builtin functions, bound methods, method
+    #: descriptors and any object whose type has ``__get__`` but no ``__set__``
+    #: (C dispatchers such as numpy's, ``functools.lru_cache``/``cache``
+    #: wrappers). ``functools.partial`` objects and other callable instances are
+    #: :attr:`DATA`.
     FUNCTION = "function"
     #: Everything else.
     DATA = "data"
@@ -94,9 +97,10 @@ class StaticMember(NamedTuple):
 
     There is no ``value`` field: nothing is executed, so there is no object to
     report, and the type checker rejects ``member.value``. :attr:`lineno` is the line
-    of the binding statement that decided the member (the first one in source
-    order). :attr:`module` follows :class:`Member`'s rules, as far as source can
-    tell: ``from x import y`` is followed into ``x``'s source when it has one.
+    of the binding statement that decided the member (see
+    :func:`list_members_static`). :attr:`module` follows :class:`Member`'s rules,
+    as far as source can tell: ``from x import y`` is followed into ``x``'s source
+    when it has one.
 
     Example:
         >>> import json
@@ -157,6 +161,7 @@ _KIND_BY_TYPE: dict[type, MemberKind] = {
     type: MemberKind.CLASS,
     types.ModuleType: MemberKind.MODULE,
 }
+_DESCRIPTOR_SLOTS = frozenset({"__get__", "__set__", "__delete__"})
 _SOURCE_SUFFIXES = (".py", ".pyw")
 _MISSING = object()
 _CALLABLE_KINDS = (MemberKind.CLASS, MemberKind.FUNCTION)
@@ -360,7 +365,27 @@ def _kind_of_type(cls: type) -> MemberKind:
         return MemberKind.CLASS
     if issubclass(cls, types.ModuleType):
         return MemberKind.MODULE
+    if issubclass(cls, _FUNCTION_TYPES) or _is_method_descriptor_type(cls):
+        return MemberKind.FUNCTION
     return MemberKind.DATA
+
+
+def _is_method_descriptor_type(cls: type) -> bool:
+    """Whether instances of *cls* are routines by ``inspect.ismethoddescriptor``'s rule.
+
+    A type with ``__get__`` but neither ``__set__`` nor ``__delete__``: numpy's C
+    dispatchers, ``functools.lru_cache``/``cache`` wrappers, ``staticmethod``
+    objects. ``functools.partial`` is left out, as inspect does since it gained a
+    ``__get__`` in 3.13. Read from the classes' own dictionaries along the MRO, so
+    no metaclass ``__getattr__`` runs.
+    """
+    namespaces = [vars(base) for base in type.__dict__["__mro__"].__get__(cls)]
+    found = {slot for slot in _DESCRIPTOR_SLOTS for names in namespaces if slot in names}
+    if found != {"__get__"}:
+        return False
+    import functools  # loaded by the standard library at start-up in practice
+
+    return not issubclass(cls, functools.partial)
 
 
 def _from_module(
@@ -920,16 +945,18 @@ class _StaticReader:
         """The bindings of the module *ref*, from its file's summary, star imports expanded."""
         bindings: dict[str, _Binding] = {}
 
-        def bind(name: str, binding: _Binding) -> None:
+        def bind(name: str, binding: _Binding, top: bool) -> None:
             existing = bindings.get(name)
-            if existing is None:
+            if existing is None or top:
+                # A statement outside any block runs after every earlier binding:
+                # its binding is the one left (in the namespace's original slot).
                 bindings[name] = binding
             elif existing.kind is None and existing.fallback is None and binding.kind is not None:
                 # The first binding decides; a later local one (the `except
                 # ImportError:` fallback) still tells the kind if the import cannot.
                 bindings[name] = existing._replace(fallback=binding.kind)
 
-        def own_submodule(imported: str | None, lineno: int) -> None:
+        def own_submodule(imported: str | None, lineno: int, top: bool) -> None:
             # Importing pkg.child.x from inside pkg binds `child` in pkg's namespace
             # as a side effect: _bootstrap._load_unlocked sets it on its parent.
             own = ref.name
@@ -937,25 +964,30 @@ class _StaticReader:
                 return
             if imported.startswith(f"{own}."):
                 child = imported[len(own) + 1 :].partition(".")[0]
-                bind(child, _Binding(MemberKind.MODULE, f"{own}.{child}", lineno, False))
+                bind(child, _Binding(MemberKind.MODULE, f"{own}.{child}", lineno, False), top)
 
         for event in summary.events:
             if type(event) is _Local:
-                bind(event.name, _Binding(event.kind, ref.name, event.lineno, False))
+                bind(event.name, _Binding(event.kind, ref.name, event.lineno, False), event.top)
             elif type(event) is _Import:
-                own_submodule(event.imported, event.lineno)
-                bind(event.bound, _Binding(MemberKind.MODULE, event.module, event.lineno, True))
+                own_submodule(event.imported, event.lineno, event.top)
+                binding = _Binding(MemberKind.MODULE, event.module, event.lineno, True)
+                bind(event.bound, binding, event.top)
             elif type(event) is _FromImport:
                 source = _FromSource(ref, event.level, event.module)
                 module = _absolute(source)
-                own_submodule(module, event.lineno)
+                # The import binds the submodule in its package first, then the
+                # statement binds its names: `from .tool import tool` leaves the
+                # function, as at run time.
+                own_submodule(module, event.lineno, event.top)
+                lineno, top = event.lineno, event.top
                 for name, bound in event.names:
                     if name == "*":
                         located = self.locate(source)
                         for star in self.star_names(located) if located is not None else ():
-                            bind(star, _Binding(None, module, event.lineno, True, source, star))
+                            bind(star, _Binding(None, module, lineno, True, source, star), top)
                     else:
-                        bind(bound, _Binding(None, module, event.lineno, True, source, name))
+                        bind(bound, _Binding(None, module, lineno, True, source, name), top)
             elif type(event) is _Delete:
                 bindings.pop(event.name, None)
         return _StaticModule(ref, bindings, summary.exported)
@@ -991,6 +1023,8 @@ class _Local(NamedTuple):
     name: str
     kind: MemberKind
     lineno: int
+    #: Whether the statement is outside any block: it runs unconditionally.
+    top: bool
 
 
 class _Import(NamedTuple):
@@ -1001,6 +1035,7 @@ class _Import(NamedTuple):
     #: The module the name is bound to: *imported* with ``as``, its first part without.
     module: str
     lineno: int
+    top: bool
 
 
 class _FromImport(NamedTuple):
@@ -1010,6 +1045,7 @@ class _FromImport(NamedTuple):
     module: str | None
     names: tuple[tuple[str, str], ...]
     lineno: int
+    top: bool
 
 
 class _Delete(NamedTuple):
@@ -1051,6 +1087,7 @@ class _Collector:
         self.events: list[_Event] = []
         self._all: list[str] | None = None
         self._all_dynamic = False
+        self._top = True
 
     def exported(self) -> tuple[str, ...] | None:
         if self._all is None or self._all_dynamic:
@@ -1058,14 +1095,23 @@ class _Collector:
         return tuple(self._all)
 
     def local(self, name: str, kind: MemberKind, lineno: int) -> None:
-        self.events.append(_Local(name, kind, lineno))
+        self.events.append(_Local(name, kind, lineno, self._top))
 
     def data(self, name: str, lineno: int) -> None:
-        self.events.append(_Local(name, MemberKind.DATA, lineno))
+        self.events.append(_Local(name, MemberKind.DATA, lineno, self._top))
 
     def visit_body(self, body: list[ast.stmt], *, top: bool) -> None:
+        outer = self._top
+        self._top = top
+        try:
+            self._visit_statements(body)
+        finally:
+            self._top = outer
+
+    def _visit_statements(self, body: list[ast.stmt]) -> None:
         import ast
 
+        top = self._top
         for node in body:
             if isinstance(node, ast.ClassDef):
                 self.local(node.name, MemberKind.CLASS, node.lineno)
@@ -1076,10 +1122,10 @@ class _Collector:
                     # `import a.b` binds `a`; `import a.b as c` binds the module a.b.
                     bound = alias.asname or alias.name.partition(".")[0]
                     module = alias.name if alias.asname else bound
-                    self.events.append(_Import(alias.name, bound, module, node.lineno))
+                    self.events.append(_Import(alias.name, bound, module, node.lineno, top))
             elif isinstance(node, ast.ImportFrom):
                 names = tuple((alias.name, alias.asname or alias.name) for alias in node.names)
-                self.events.append(_FromImport(node.level, node.module, names, node.lineno))
+                self.events.append(_FromImport(node.level, node.module, names, node.lineno, top))
                 if any(bound == "__all__" for _, bound in names):
                     self._all_dynamic = True
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -1286,9 +1332,11 @@ def list_members_static(
     be followed the member is DATA. Star imports are expanded the same way. A
     literal ``__all__`` (list or tuple of strings, ``+=``, ``.extend``,
     ``.append``) is honoured; any other binding of it makes the listing fall back to
-    the public names. When a name is bound more than once, the first binding in
-    source order decides. Members are :class:`StaticMember` records: no ``value``,
-    but a ``lineno``.
+    the public names. When a name is bound more than once, the binding that runs
+    last decides: a statement outside any block replaces earlier bindings (so
+    ``from .tool import tool`` is the function, not the submodule), while inside
+    blocks the first binding does (``except ImportError:`` fallbacks). Members
+    are :class:`StaticMember` records: no ``value``, but a ``lineno``.
 
     Example:
         >>> import pathlib, tempfile
