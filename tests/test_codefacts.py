@@ -90,16 +90,22 @@ def _compiled(source: str) -> tuple[ast.Module, types.CodeType]:
 @pytest.mark.parametrize(
     "source",
     [
-        SHAPES,
-        *([STAR_TRY] if sys.version_info >= (3, 11) else []),
-        "x = 1\n",
-        "",
+        pytest.param(SHAPES, id="shapes"),
+        pytest.param(
+            STAR_TRY,
+            id="try-star",
+            marks=pytest.mark.skipif(sys.version_info < (3, 11), reason="except* is 3.11+"),
+        ),
+        pytest.param("x = 1\n", id="no-imports"),
+        pytest.param("", id="empty"),
         # Enough constants and names that the import's arguments need EXTENDED_ARG.
-        "".join(f"v{i} = {i}.5\n" for i in range(300))
-        + "".join(f"import mod{i} as alias{i}\n" for i in range(300))
-        + "from deep import (name_a, name_b as name_c)\n",
+        pytest.param(
+            "".join(f"v{i} = {i}.5\n" for i in range(300))
+            + "".join(f"import mod{i} as alias{i}\n" for i in range(300))
+            + "from deep import (name_a, name_b as name_c)\n",
+            id="extended-arg",
+        ),
     ],
-    ids=["shapes", "try-star", "no-imports", "empty", "extended-arg"],
 )
 def test_bytecode_and_source_give_the_same_statements(source: str) -> None:
     tree, code = _compiled(source)
