@@ -106,7 +106,17 @@ def _parse(path: str) -> ast.Module:
     # interpreter-wide state, and the conversion can switch threads half-way, so
     # two threads parsing at once can fail with "SystemError: AST constructor
     # recursion depth mismatch" (gh-106905; seen here on 3.11.7).
-    return ast.parse(read_source(path), filename=path)
+    source = read_source(path)
+    try:
+        return ast.parse(source, filename=path)
+    except (RecursionError, MemoryError) as exc:
+        # How CPython's parser reports nesting beyond its limits: RecursionError
+        # "during ast construction" (3.11+), MemoryError "Parser stack
+        # overflowed" (an empty message before 3.12). The source does not parse.
+        raise SyntaxError(
+            f"{path}: the source is too deeply nested to parse ({type(exc).__name__}: {exc})",
+            (path, None, None, None),
+        ) from exc
 
 
 def _cached_tree(path: str, key: tuple[int, int]) -> ast.Module | None:

@@ -340,17 +340,42 @@ def _looks_like_path(target: str) -> bool:
     return target.endswith(_SOURCE_SUFFIXES) or any(sep in target for sep in separators)
 
 
-def _locate_target(target: object) -> _Ref:
-    import errno
+# What os.stat says a path is, for the message when it is not a regular file.
+_FILE_TYPES = (
+    ("S_ISDIR", "a directory"),
+    ("S_ISFIFO", "a FIFO (named pipe)"),
+    ("S_ISSOCK", "a socket"),
+    ("S_ISCHR", "a character device"),
+    ("S_ISBLK", "a block device"),
+)
 
+
+def _check_source_file(path: str, missing: str, label: str) -> None:
+    """Raise unless *path* is a regular file; never open it (a FIFO would block)."""
+    import errno
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise FileNotFoundError(errno.ENOENT, missing, path) from exc
+    if stat.S_ISREG(mode):
+        return
+    what = next(
+        (text for test, text in _FILE_TYPES if getattr(stat, test)(mode)), "not a regular file"
+    )
+    raise ValueError(
+        f"cannot list the members of {label} statically: {path!r} is {what}, not a source file"
+    )
+
+
+def _locate_target(target: object) -> _Ref:
     if isinstance(target, os.PathLike) or (isinstance(target, str) and _looks_like_path(target)):
         path = os.path.abspath(fspath_str(target, what="target"))
         if os.path.isdir(path):
             path = os.path.join(path, "__init__.py")
-        if not os.path.isfile(path):
-            raise FileNotFoundError(
-                errno.ENOENT, f"cannot list members statically: no such source file {path!r}", path
-            )
+        missing = f"cannot list members statically: no such source file {path!r}"
+        _check_source_file(path, missing, repr(path))
         name, is_package = _name_for_path(path)
         return _Ref(name, path, (os.path.dirname(path),) if is_package else None)
     if not isinstance(target, str):
@@ -368,10 +393,8 @@ def _locate_target(target: object) -> _Ref:
             f"cannot list the members of {name!r} statically: it has no Python source "
             f"(origin: {origin!r})"
         )
-    if not os.path.isfile(ref.path):
-        raise FileNotFoundError(
-            errno.ENOENT, f"cannot list the members of {name!r}: its source is missing", ref.path
-        )
+    missing = f"cannot list the members of {name!r}: its source is missing"
+    _check_source_file(ref.path, missing, repr(name))
     return ref
 
 

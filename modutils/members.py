@@ -816,11 +816,12 @@ def list_members_static(
 
     :raises TypeError: *target* is neither a ``str`` nor a path; *kinds* is not a
         collection of :class:`MemberKind`.
-    :raises ValueError: *target* is a malformed dotted name, or names a module
-        without Python source (builtin, extension, namespace package).
+    :raises ValueError: *target* is a malformed dotted name, names a module
+        without Python source (builtin, extension, namespace package), or is not
+        a regular file (a FIFO, socket or device: the message says which).
     :raises ModuleNotFoundError: no module has that name.
     :raises FileNotFoundError: the file (or the module's source file) does not exist.
-    :raises SyntaxError: the source does not parse.
+    :raises SyntaxError: the source does not parse (or is nested too deeply to).
     """
     wanted = _check_kinds(kinds)
     from modutils._static import static_members

@@ -924,6 +924,57 @@ def test_static_source_with_null_bytes(tmp_path: Path) -> None:
         list_members_static(path)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("x = " + "-" * 100_000 + "1\n", id="unary-chain"),
+        pytest.param("x = " + "+".join(["1"] * 100_000) + "\n", id="binop-chain"),
+        pytest.param("x = " + "(" * 300 + "1" + ")" * 300 + "\n", id="parentheses"),
+    ],
+)
+def test_static_deeply_nested_source_raises_syntax_error(tmp_path: Path, source: str) -> None:
+    path = tmp_path / "deep.py"
+    path.write_text(source)
+    with pytest.raises(SyntaxError, match=r"deep\.py") as raised:
+        list_members_static(path)
+    assert raised.value.filename == str(path)
+
+
+def _fifo(folder: Path) -> Path:
+    path = folder / "fifo.py"
+    os.mkfifo(path)
+    return path
+
+
+def _socket(folder: Path) -> Path:
+    import socket
+
+    path = folder / "sock.py"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.close()
+    return path
+
+
+def _device(folder: Path) -> Path:
+    return Path(os.devnull)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs, sockets and /dev are POSIX")
+@pytest.mark.parametrize(
+    ("make_file", "what"),
+    [(_fifo, "a FIFO"), (_socket, "a socket"), (_device, "a character device")],
+)
+def test_static_special_files_say_what_they_are(
+    tmp_path: Path, make_file: Callable[[Path], Path], what: str
+) -> None:
+    path = make_file(tmp_path)
+    # Never opened (a FIFO would block): a precise ValueError instead.
+    with pytest.raises(ValueError, match=f"is {what}.*not a source file") as raised:
+        list_members_static(path)
+    assert str(path) in str(raised.value)
+
+
 def test_static_stdlib_module() -> None:
     before = sys.modules.copy()
     listed = by_name(list_members_static("json"))
