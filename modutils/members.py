@@ -629,22 +629,14 @@ def list_members(
 ) -> list[Member]:
     """List a module's members in definition order, each with its kind and origin.
 
-    The namespace is read directly (``vars(module)``), never through ``getattr`` or
-    ``dir``, so a lazy module's PEP 562 ``__getattr__`` and ``__dir__`` are not
-    called and nothing is imported on their behalf. When the module defines
-    ``__all__``, the listing is exactly the names in ``__all__`` that exist in the
-    namespace (imported ones included; missing ones skipped). Otherwise it is the
-    public names (no leading underscore) the module defines itself, and its own
-    submodules. A name is *imported* when an ``import`` or ``from … import``
-    statement in the module's source binds it (the scan is cached per file and
-    mtime), unless ``__module__`` shows the module's own fallback definition won;
-    without source, classes and functions whose ``__module__`` names another
-    module are imported. ``include_imported=True`` adds imported names,
-    ``include_private=True`` adds underscore names (and, with ``__all__``, the names
-    it leaves out); names the interpreter sets (``__builtins__``, ``__loader__``,
-    ``__spec__``…) are never listed. *kinds* keeps only members of those kinds.
-    A module given by name is imported if needed; if that import fails,
-    ``sys.modules`` and ``sys.path`` are put back as they were.
+    The namespace is read directly (``vars(module)``), so a lazy module's PEP 562
+    ``__getattr__`` and ``__dir__`` are never called. The listing is the names in
+    ``__all__`` that exist, or without it the public names the module defines
+    itself and its own submodules; ``include_imported``/``include_private`` widen
+    it and *kinds* narrows it. A name is imported when an import statement of the
+    module binds it (read from its cached bytecode or source, see
+    :doc:`/members`). A module given by name is imported if needed; if that
+    import fails, ``sys.modules`` and ``sys.path`` are put back as they were.
 
     Example:
         >>> [m.name for m in list_members("json")]
