@@ -160,6 +160,8 @@ _KIND_BY_TYPE: dict[type, MemberKind] = {
     types.ModuleType: MemberKind.MODULE,
 }
 _DESCRIPTOR_SLOTS = frozenset({"__get__", "__set__", "__delete__"})
+# type.__mro__ read through type's own descriptor: no metaclass attribute hook runs.
+_mro_of: Callable[[type], tuple[type, ...]] = type.__dict__["__mro__"].__get__
 _MISSING = object()
 # Argument streams for map(): built once, they are infinite and never exhausted.
 _UNDERSCORE = repeat("_")
@@ -374,7 +376,7 @@ def _is_method_descriptor_type(cls: type) -> bool:
     ``__get__`` in 3.13. Read from the classes' own dictionaries along the MRO, so
     no metaclass ``__getattr__`` runs.
     """
-    namespaces = [vars(base) for base in type.__dict__["__mro__"].__get__(cls)]
+    namespaces = [vars(base) for base in _mro_of(cls)]
     found = {slot for slot in _DESCRIPTOR_SLOTS for names in namespaces if slot in names}
     if found != {"__get__"}:
         return False
@@ -521,6 +523,7 @@ def _classify_namespace(
     bound = frozenset() if table is None else table.names
     stars = _stars_of(own, is_package, table)
     first_get, first_exported, more = stars.first_get, stars.first_exported, stars.more
+    starless = stars is _NO_STARS
     sourceless = table is None
     # A bound class or function is imported unless its __module__ is this module
     # (`try: from _speedups import f` / `except ImportError: def f()`: the fallback
@@ -556,6 +559,8 @@ def _classify_namespace(
                 imported = more != [] and _star_source(name, value, more) is not None
         elif kind is module_kind:
             defining, imported = _module_origin(name, value, own, is_package)
+        elif starless and name not in bound:
+            defining, imported = own, False  # the common case, without a call
         else:
             defining, imported = _data_origin(name, value, own, is_package, table, stars)
         append(new(Member, (name, value, kind, defining, imported)))

@@ -105,6 +105,17 @@ def _compiled(source: str) -> tuple[ast.Module, types.CodeType]:
             + "from deep import (name_a, name_b as name_c)\n",
             id="extended-arg",
         ),
+        # Hundreds of names in one from-import, plain and with renames among them.
+        pytest.param(
+            "from big import (" + ", ".join(f"n{i}" for i in range(400)) + ")\n",
+            id="wide-from-import",
+        ),
+        pytest.param(
+            "from big import ("
+            + ", ".join(f"n{i} as r{i}" if i % 97 == 0 else f"n{i}" for i in range(400))
+            + ")\nglobal g\nfrom big import g, n5\n",
+            id="wide-from-import-renames",
+        ),
     ],
 )
 def test_bytecode_and_source_give_the_same_statements(source: str) -> None:
