@@ -28,10 +28,6 @@ from modutils.members import (
     _kind_of_value,
 )
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["static_members"]
 
 _MISSING = object()

@@ -2,9 +2,10 @@
 
 :func:`list_members` reads an imported module's namespace directly, so a lazy
 module's PEP 562 ``__getattr__`` and ``__dir__`` are never called, and tells the
-names the module defines from the names it imports by reading its source (cached
-per file and mtime in :mod:`modutils._source`). :func:`list_members_static` gives
-the same listing from the source alone, without running anything.
+names the module defines from the names it imports by reading its import
+statements (from its cached bytecode or source: :mod:`modutils._codefacts`).
+:func:`list_members_static` gives the same listing from the source alone, without
+running anything (:mod:`modutils._static`).
 """
 
 from __future__ import annotations
