@@ -1,9 +1,12 @@
-"""Module source, parsed once: the AST cache and the import-statement scan.
+"""Module source, read once: the AST cache, per-file facts and the import scan.
 
 Static member listing, reload's dependency graph and member listing's "was this
-name imported?" question all read a module's source. They share this cache, keyed
-by path and validated by the file's ``st_mtime_ns`` and ``st_size``, so an edited
-file is parsed again and an unchanged one never is.
+name imported?" question all read facts from a module's code. They share these
+caches, keyed by path and validated by the file's ``st_mtime_ns`` and
+``st_size``, so an edited file is read again and an unchanged one never is. The
+import scan reads the module's cached bytecode when it can
+(:mod:`modutils._codefacts`). :func:`remember` is the one eviction policy of
+modutils' bounded caches.
 """
 
 from __future__ import annotations
