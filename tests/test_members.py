@@ -925,16 +925,22 @@ def test_static_source_with_null_bytes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "source",
+    ("source", "parses_before"),
     [
-        pytest.param("x = " + "-" * 100_000 + "1\n", id="unary-chain"),
-        pytest.param("x = " + "+".join(["1"] * 100_000) + "\n", id="binop-chain"),
-        pytest.param("x = " + "(" * 300 + "1" + ")" * 300 + "\n", id="parentheses"),
+        pytest.param("x = " + "-" * 100_000 + "1\n", None, id="unary-chain"),
+        # 3.10's parser builds this tree; from 3.11 on its AST conversion overflows.
+        pytest.param("x = " + "+".join(["1"] * 100_000) + "\n", (3, 11), id="binop-chain"),
+        pytest.param("x = " + "(" * 300 + "1" + ")" * 300 + "\n", None, id="parentheses"),
     ],
 )
-def test_static_deeply_nested_source_raises_syntax_error(tmp_path: Path, source: str) -> None:
+def test_static_deeply_nested_source_raises_syntax_error(
+    tmp_path: Path, source: str, parses_before: tuple[int, int] | None
+) -> None:
     path = tmp_path / "deep.py"
     path.write_text(source)
+    if parses_before is not None and sys.version_info < parses_before:
+        assert names(list_members_static(path)) == ["x"]
+        return
     with pytest.raises(SyntaxError, match=r"deep\.py") as raised:
         list_members_static(path)
     assert raised.value.filename == str(path)
