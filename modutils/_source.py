@@ -116,8 +116,9 @@ def _parse(path: str) -> ast.Module:
         # How CPython's parser reports nesting beyond its limits: RecursionError
         # "during ast construction" (3.11+), MemoryError "Parser stack
         # overflowed" (an empty message before 3.12). The source does not parse.
+        detail = str(exc) or "the parser's stack overflowed"
         raise SyntaxError(
-            f"{path}: the source is too deeply nested to parse ({type(exc).__name__}: {exc})",
+            f"the source is too deeply nested to parse ({type(exc).__name__}: {detail})",
             (path, None, None, None),
         ) from exc
 
