@@ -1,4 +1,4 @@
-"""Development sessions: ``nox`` runs tests (3.10-3.13), typecheck, lint and docs."""
+"""Development sessions: ``nox`` runs tests (3.10-3.13), typecheck, lint, docs and realworld."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import nox
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 
 nox.needs_version = ">=2024.4.15"
-nox.options.sessions = ["tests", "typecheck", "lint", "docs"]
+nox.options.sessions = ["tests", "typecheck", "lint", "docs", "realworld"]
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
 
@@ -50,7 +50,18 @@ def tests(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package, the tests and the benchmarks."""
     session.install("-e", ".[typecheck]")
-    session.run("mypy", "--strict", "modutils", "tests", "benchmarks", "noxfile.py")
+    session.run(
+        "mypy",
+        "--strict",
+        "modutils",
+        "tests",
+        "benchmarks",
+        "noxfile.py",
+        # The scripts only: the fixture projects under realworld/projects ship two
+        # copies of the same namespace package on purpose.
+        "realworld/run.py",
+        "realworld/probes.py",
+    )
 
 
 @nox.session(python="3.11")
@@ -77,3 +88,39 @@ def bench(session: nox.Session) -> None:
     # and import are on users' machines; uv compiles nothing unless told to.
     session.install(".[bench]", env={"UV_COMPILE_BYTECODE": "1"})
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python="3.11")
+def realworld(session: nox.Session) -> None:
+    """Compare modutils with the standard library on pinned real packages (issue 19).
+
+    numpy, django, rich, pydantic, flask and sqlalchemy at the versions pinned in
+    ``realworld/requirements.txt``, plus three local projects: an editable install
+    served by setuptools' meta path finder, and the two portions of a pkgutil-style
+    namespace package (one a wheel in site-packages, one editable). Only the
+    installs use the network; ``realworld/run.py`` works offline. ``nox -s
+    realworld -- rich flask.wrappers`` runs the checks of some names only.
+    """
+    projects = os.path.join("realworld", "projects")
+    # No bytecode: uv compiles none unless told to; pip (the virtualenv fallback)
+    # must be told not to. run.py keeps bytecode in folders of each run only, so
+    # every run imports from source, as the first run after an install does.
+    no_bytecode = [] if session.venv_backend == "uv" else ["--no-compile"]
+    session.install(
+        *no_bytecode,
+        # The compiled ones as wheels only: a pin without a wheel for this Python
+        # fails the install at once instead of compiling for minutes.
+        "--only-binary",
+        "numpy,pydantic-core,sqlalchemy,greenlet,markupsafe",
+        "-r",
+        os.path.join("realworld", "requirements.txt"),
+        # modutils as users install it (a wheel), not editable.
+        ".",
+        os.path.join(projects, "legns-alpha"),
+        "-e",
+        os.path.join(projects, "legns-beta"),
+        "-e",
+        os.path.join(projects, "rweditable"),
+        env={"UV_COMPILE_BYTECODE": "0"},
+    )
+    session.run("python", os.path.join("realworld", "run.py"), *session.posargs)

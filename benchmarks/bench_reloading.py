@@ -10,9 +10,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from benchmarks._harness import Row, compare, median_time
 from modutils import reloading
+from modutils._source import clear_source_cache
 
 FUNCTIONS = 300
 FILLERS = 2_000
@@ -67,30 +69,49 @@ def run() -> Iterator[Row]:
         functions_name, group = _build(root)
         importlib.invalidate_caches()
         functions = importlib.import_module(functions_name)
-        yield compare(
-            f"reload, {FUNCTIONS}-function module (cache up to date)",
-            lambda: reloading.reload(functions),
-            "importlib.reload",
-            lambda: importlib.reload(functions),
-            goal="<= 1.2x",
-            repeat=15,
-            number=20,
-        )
 
-        # The cache written in the same second as the source's mtime: reload compiles
-        # (CPython issue 75953), importlib.reload trusts the cache. No goal: the cost
-        # of never running stale bytecode.
+        def against_importlib(situation: str, baseline: str, **options: Any) -> Row:
+            return compare(
+                f"reload, {FUNCTIONS}-function module ({situation})",
+                lambda: reloading.reload(functions),
+                baseline,
+                lambda: importlib.reload(functions),
+                repeat=15,
+                **options,
+            )
+
+        yield against_importlib("cache up to date", "importlib.reload", goal="<= 1.2x", number=20)
+
+        # The cache written in the same second as the source's mtime, as pip writes
+        # it: it cannot be trusted (CPython issue 75953), so the first reload compiles
+        # the source; while the source is unchanged, later reloads reuse that code.
         cache = Path(functions.__cached__)
         source_ns = Path(functions.__file__ or "").stat().st_mtime_ns
         same_second = source_ns - source_ns % 10**9 + 999_000_000
-        yield compare(
-            f"reload, {FUNCTIONS}-function module (cache ambiguous: compiled)",
-            lambda: reloading.reload(functions),
-            "importlib.reload (uses the cache)",
-            lambda: importlib.reload(functions),
-            repeat=15,
-            setup=lambda: os.utime(cache, ns=(same_second, same_second)),
+
+        def ambiguous_cache() -> None:
+            os.utime(cache, ns=(same_second, same_second))
+
+        def ambiguous_cache_nothing_compiled_yet() -> None:
+            ambiguous_cache()
+            reloading._code_cache.clear()
+
+        trusting = "importlib.reload (uses the cache)"
+        yield against_importlib(
+            "ambiguous cache: first", trusting, setup=ambiguous_cache_nothing_compiled_yet
         )
+        for writes, label in ((True, "writable"), (False, "read-only")):
+            sys.dont_write_bytecode = not writes
+            ambiguous_cache_nothing_compiled_yet()
+            reloading.reload(functions)
+            yield against_importlib(
+                f"ambiguous cache, {label}: again",
+                trusting,
+                goal="<= 1.2x",
+                number=20,
+                setup=None if writes else ambiguous_cache,
+            )
+        sys.dont_write_bytecode = False
 
         for index in range(FILLERS):
             importlib.import_module(f"{PREFIX}f{index:04d}")
@@ -101,6 +122,20 @@ def run() -> Iterator[Row]:
             for module in modules:
                 importlib.reload(module)
 
+        def cold() -> None:
+            clear_source_cache()
+            reloading._deps_cache.clear()
+            reloading._unparsable.clear()
+            reloading._importers_cache.clear()
+
+        yield compare(
+            f"reload(dependents=True), {loaded} modules loaded, cold caches",
+            lambda: reloading.reload(modules[0], dependents=True),
+            f"importlib.reload x{len(modules)}",
+            by_hand,
+            repeat=3,
+            setup=cold,
+        )
         yield compare(
             f"reload(dependents=True), {loaded} modules loaded, {DEPENDENTS} dependents",
             lambda: reloading.reload(modules[0], dependents=True),

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from modutils import __version__
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
 project = "modutils"
 author = "The modutils developers"
 copyright = "2026, The modutils developers"
@@ -23,6 +27,8 @@ myst_heading_anchors = 3
 
 html_theme = "furo"
 html_title = f"modutils {version}"
+html_static_path = ["_static"]
+html_css_files = ["wrap.css"]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
@@ -36,3 +42,19 @@ doctest_global_setup = """
 import modutils
 from modutils import *
 """
+
+
+def _drop_field_alias(
+    app: object, what: str, name: str, obj: object, options: object, lines: list[str]
+) -> None:
+    """Hide the "Alias for field number N" text of NamedTuple fields without a ``#:`` comment.
+
+    It tells a reader nothing (issue 21).
+    """
+    if lines and len(lines) <= 2 and lines[0].startswith("Alias for field number "):
+        lines.clear()
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("autodoc-process-docstring", _drop_field_alias)
+    return {"parallel_read_safe": True}

@@ -13,15 +13,17 @@ Example:
     True
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` and no eager import of a module that has
+# it: `python -m modutils` runs this file with the current folder first on
+# sys.path, and that statement imports the `__future__` module, which a file in
+# the current folder would replace (issue 18). modutils.__main__ drops the folder
+# from sys.path before importing anything else.
 from modutils._version import __version__
-from modutils.errors import ModuleLoadError, ModutilsError, ReloadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modutils.discovery import ModuleInfo, import_submodules, iter_submodules
-    from modutils.errors import LiveReloadWarning
+    from modutils.errors import LiveReloadWarning, ModuleLoadError, ModutilsError, ReloadError
     from modutils.loading import import_path, import_string
     from modutils.locate import (
         ModuleKind,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
         list_members,
         list_members_static,
     )
+    from modutils.pytest_plugin import MakeModule, SysPathFixture
     from modutils.reloader import Reloader, ReloadFailure, ReloadReport, ReplacedObject
     from modutils.reloading import reload
     from modutils.syspath import ImportSnapshot, extend_sys_path, preserve_import_state
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ImportSnapshot",
     "LiveReloadWarning",
+    "MakeModule",
     "Member",
     "MemberKind",
     "ModuleInfo",
@@ -57,6 +61,7 @@ __all__ = [
     "Reloader",
     "ReplacedObject",
     "StaticMember",
+    "SysPathFixture",
     "__version__",
     "clear_locate_cache",
     "extend_sys_path",
@@ -74,6 +79,10 @@ __all__ = [
 
 # Public name -> the capability module that defines it, imported on first use.
 _LAZY: dict[str, str] = {
+    "ModuleLoadError": "modutils.errors",
+    "ModutilsError": "modutils.errors",
+    "ReloadError": "modutils.errors",
+    "LiveReloadWarning": "modutils.errors",
     "ImportSnapshot": "modutils.syspath",
     "extend_sys_path": "modutils.syspath",
     "preserve_import_state": "modutils.syspath",
@@ -88,7 +97,6 @@ _LAZY: dict[str, str] = {
     "list_members": "modutils.members",
     "list_members_static": "modutils.members",
     "reload": "modutils.reloading",
-    "LiveReloadWarning": "modutils.errors",
     "Reloader": "modutils.reloader",
     "ReloadFailure": "modutils.reloader",
     "ReloadReport": "modutils.reloader",
@@ -98,6 +106,10 @@ _LAZY: dict[str, str] = {
     "clear_locate_cache": "modutils.locate",
     "is_stdlib_module": "modutils.locate",
     "locate_module": "modutils.locate",
+    # The pytest fixtures' types, for annotations (as pytest-mock re-exports
+    # MockerFixture); importing them imports pytest, so only on first use.
+    "MakeModule": "modutils.pytest_plugin",
+    "SysPathFixture": "modutils.pytest_plugin",
 }
 
 

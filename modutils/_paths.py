@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["fspath_str"]
+__all__ = ["fspath_str", "looks_like_path"]
 
 
 def fspath_str(path: object, *, what: str) -> str:
@@ -28,3 +28,13 @@ def fspath_str(path: object, *, what: str) -> str:
     raise TypeError(
         f"{what} must be a str or os.PathLike[str], not {type(path).__name__}: {path!r}"
     )
+
+
+def looks_like_path(target: str) -> bool:
+    """Whether *target*, a command-line or API argument, names a file rather than a module.
+
+    A path holds a separator (``/``, or the platform's ``os.sep``/``os.altsep``) or
+    ends with a source suffix (``.py``, ``.pyw``); a dotted module name never does.
+    """
+    separators = {"/", os.sep, os.altsep or "/"}
+    return target.endswith((".py", ".pyw")) or any(sep in target for sep in separators)

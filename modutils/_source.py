@@ -1,9 +1,12 @@
-"""Module source, parsed once: the AST cache and the import-statement scan.
+"""Module source, read once: the AST cache, per-file facts and the import scan.
 
 Static member listing, reload's dependency graph and member listing's "was this
-name imported?" question all read a module's source. They share this cache, keyed
-by path and validated by the file's ``st_mtime_ns`` and ``st_size``, so an edited
-file is parsed again and an unchanged one never is.
+name imported?" question all read facts from a module's code. They share these
+caches, keyed by path and validated by the file's ``st_mtime_ns`` and
+``st_size``, so an edited file is read again and an unchanged one never is. The
+import scan reads the module's cached bytecode when it can
+(:mod:`modutils._codefacts`). :func:`remember` is the one eviction policy of
+modutils' bounded caches.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from typing import NamedTuple
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
-    from collections.abc import Callable
+    from collections.abc import Callable, Hashable
     from typing import TypeVar
 
     _T = TypeVar("_T")
+    _K = TypeVar("_K", bound=Hashable)
+    _V = TypeVar("_V")
 
 __all__ = [
     "ImportStatement",
@@ -26,6 +31,7 @@ __all__ = [
     "clear_source_cache",
     "parse_file",
     "read_source",
+    "remember",
     "resolve_import",
     "scan_imports",
 ]
@@ -44,6 +50,18 @@ _ast_cache: dict[str, tuple[tuple[int, int], ast.Module]] = {}
 # are kept (reload's dependency graph scans every loaded module); oldest dropped first.
 _ANALYSIS_CACHE_SIZE = 16384
 _analysis_cache: dict[tuple[str, object], tuple[tuple[int, int], object]] = {}
+
+
+def remember(cache: dict[_K, _V], key: _K, value: _V, limit: int) -> None:
+    """``cache[key] = value``, dropping the oldest entry first when *cache* holds *limit*.
+
+    The one eviction policy of modutils' bounded caches: insertion order, oldest
+    out, which costs nothing on a hit (an LRU would reorder on every read). Call it
+    with the cache's lock held when other threads may store at the same time.
+    """
+    if len(cache) >= limit and key not in cache:
+        cache.pop(next(iter(cache)), None)
+    cache[key] = value
 
 
 class ImportStatement(NamedTuple):
@@ -91,7 +109,18 @@ def _parse(path: str) -> ast.Module:
     # interpreter-wide state, and the conversion can switch threads half-way, so
     # two threads parsing at once can fail with "SystemError: AST constructor
     # recursion depth mismatch" (gh-106905; seen here on 3.11.7).
-    return ast.parse(read_source(path), filename=path)
+    source = read_source(path)
+    try:
+        return ast.parse(source, filename=path)
+    except (RecursionError, MemoryError) as exc:
+        # How CPython's parser reports nesting beyond its limits: RecursionError
+        # "during ast construction" (3.11+), MemoryError "Parser stack
+        # overflowed" (an empty message before 3.12). The source does not parse.
+        detail = str(exc) or "the parser's stack overflowed"
+        raise SyntaxError(
+            f"the source is too deeply nested to parse ({type(exc).__name__}: {detail})",
+            (path, None, None, None),
+        ) from exc
 
 
 def _cached_tree(path: str, key: tuple[int, int]) -> ast.Module | None:
@@ -116,26 +145,50 @@ def parse_file(path: str | os.PathLike[str]) -> ast.Module:
         tree = _cached_tree(path, key)  # parsed by another thread meanwhile?
         if tree is None:
             tree = _parse(path)
-            if len(_ast_cache) >= _AST_CACHE_SIZE:
-                del _ast_cache[next(iter(_ast_cache))]
-            _ast_cache[path] = (key, tree)
+            remember(_ast_cache, path, (key, tree), _AST_CACHE_SIZE)
         return tree
 
 
 def scan_imports(path: str | os.PathLike[str]) -> tuple[ImportStatement, ...]:
     """The module-level import statements of the source file at *path*, in order.
 
-    Cached per file while its mtime and size are unchanged (through
-    :func:`analyze_file`); a warm call costs one ``os.stat``.
+    Read from the file's cached bytecode when it is valid for the source, else
+    from the parsed source (see :mod:`modutils._codefacts`); cached per file while
+    its mtime and size are unchanged, so a warm call costs one ``os.stat``.
 
     :raises OSError: the file cannot be read.
     :raises SyntaxError: the source does not parse.
     """
-    return analyze_file(path, _scan)
+    return cached_fact(path, scan_imports, _read_imports)
 
 
-def _scan(tree: ast.Module) -> tuple[ImportStatement, ...]:
-    return tuple(_collect_imports(tree))
+def _read_imports(path: str, key: tuple[int, int]) -> tuple[ImportStatement, ...]:
+    from modutils._codefacts import read_import_statements
+
+    return read_import_statements(path, key)
+
+
+def cached_fact(
+    path: str | os.PathLike[str], token: object, read: Callable[[str, tuple[int, int]], _T]
+) -> _T:
+    """``read(path, (st_mtime_ns, st_size))``, cached per *path* and *token* while unchanged.
+
+    One thread computes a fact while the others wanting it wait and then find it
+    cached. *token* names the fact (a module-level function); results are shared,
+    so keep them small and immutable.
+    """
+    path = os.fspath(path)
+    key = _stat_key(path)
+    cached = _analysis_cache.get((path, token))
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[return-value]
+    with _lock:
+        cached = _analysis_cache.get((path, token))  # done by another thread meanwhile?
+        if cached is not None and cached[0] == key:
+            return cached[1]  # type: ignore[return-value]
+        result = read(path, key)
+        remember(_analysis_cache, (path, token), (key, result), _ANALYSIS_CACHE_SIZE)
+        return result
 
 
 def analyze_file(path: str | os.PathLike[str], analyzer: Callable[[ast.Module], _T]) -> _T:
@@ -151,48 +204,9 @@ def analyze_file(path: str | os.PathLike[str], analyzer: Callable[[ast.Module], 
     :raises OSError: the file cannot be read.
     :raises SyntaxError: the source does not parse.
     """
-    path = os.fspath(path)
-    key = _stat_key(path)
-    cached = _analysis_cache.get((path, analyzer))
-    if cached is not None and cached[0] == key:
-        return cached[1]  # type: ignore[return-value]
-    with _lock:
-        cached = _analysis_cache.get((path, analyzer))  # done by another thread meanwhile?
-        if cached is not None and cached[0] == key:
-            return cached[1]  # type: ignore[return-value]
-        result = analyzer(_cached_tree(path, key) or _parse(path))
-        if len(_analysis_cache) >= _ANALYSIS_CACHE_SIZE:
-            _analysis_cache.pop(next(iter(_analysis_cache)), None)
-        _analysis_cache[(path, analyzer)] = (key, result)
-        return result
-
-
-def _collect_imports(tree: ast.Module) -> list[ImportStatement]:
-    import ast
-
-    found: list[ImportStatement] = []
-    pending: list[ast.stmt] = list(reversed(tree.body))
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                bound = alias.asname or alias.name.partition(".")[0]
-                found.append(ImportStatement(0, alias.name, (), (bound,), node.lineno))
-        elif isinstance(node, ast.ImportFrom):
-            names = tuple(alias.name for alias in node.names)
-            binds = tuple(alias.asname or alias.name for alias in node.names)
-            found.append(ImportStatement(node.level, node.module, names, binds, node.lineno))
-        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            # Compound statements (if/try/with/for/while/match) run at module level.
-            children: list[ast.stmt] = []
-            for field in ("body", "orelse", "finalbody"):
-                children.extend(getattr(node, field, ()))
-            for handler in getattr(node, "handlers", ()):
-                children.extend(handler.body)
-            for case in getattr(node, "cases", ()):
-                children.extend(case.body)
-            pending.extend(reversed(children))
-    return found
+    return cached_fact(
+        path, analyzer, lambda path, key: analyzer(_cached_tree(path, key) or _parse(path))
+    )
 
 
 def resolve_import(statement: ImportStatement, module_name: str, *, is_package: bool) -> str | None:

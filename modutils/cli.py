@@ -21,9 +21,10 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
+    from importlib.machinery import ModuleSpec
     from types import TracebackType
-    from typing import Final, NoReturn, TextIO
+    from typing import Any, Final, NoReturn, TextIO
 
     from modutils import Member, MemberKind, ModuleInfo, ModuleLocation, StaticMember
 
@@ -80,10 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     This is the ``modutils`` console script and ``python -m modutils``. It never
     raises for a bad command line or a failing module: errors are written as one
     line on stderr and turned into the exit status (0 success, 1 failure, 2 usage
-    error, 130 interrupted). Called without *argv*, as the scripts do, it also puts
-    the current directory first on :data:`sys.path` when it is missing there, so
-    that the console script finds the same modules as ``python -m modutils``;
-    called with *argv* it leaves :data:`sys.path` alone.
+    error, 130 interrupted). Called without *argv*, as the scripts do, it also makes
+    the current folder searched first, as ``python -m`` does, but never for a module
+    the command line itself may import: ``locate``, ``submodules`` and ``members
+    --static`` find only the package they name there; ``check`` and ``members``
+    find any module there except one named like a standard-library module or a
+    module already imported (see :doc:`cli`); the folders given with ``--path``
+    come first, searched the same way. Called with *argv* it searches only the
+    ``--path`` folders, and puts :data:`sys.path` back as it found it.
 
     Example:
         >>> from modutils.cli import main
@@ -100,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     :raises SystemExit: never: ``--help``, ``--version`` and argparse's usage errors
         return their status instead of exiting, so ``main`` can be called in-process.
     """
+    if argv is None:
+        _close_current_folder()
     try:
         status = _run(argv)
         # Flushed here, not at exit, so that a closed pipe is handled below.
@@ -120,10 +127,22 @@ def _run(argv: Sequence[str] | None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as exc:  # --help and --version exit through argparse
             return exc.code if isinstance(exc.code, int) else _EXIT_OK
-        if argv is None:
-            _put_cwd_on_sys_path()
         handler: Handler = args.handler
-        return handler(args)
+        folders = _search_folders(args.paths or [], current=argv is None)
+        if not folders:
+            return handler(args)
+        path, hooks, cached = sys.path[:], sys.path_hooks[:], set(sys.path_importer_cache)
+        try:
+            _open_folders(args, folders)
+            return handler(args)
+        finally:
+            # Called with argv (in-process), main() leaves the import path as it
+            # found it; the scripts exit anyway.
+            if argv is not None:
+                sys.path[:], sys.path_hooks[:] = path, hooks
+                for folder in folders:
+                    if folder not in cached:
+                        sys.path_importer_cache.pop(folder, None)
     except _CommandError as exc:
         _print_error(str(exc))
         return exc.status
@@ -152,15 +171,143 @@ def _silence_stdout() -> None:
         pass
 
 
-def _put_cwd_on_sys_path() -> None:
+def _current_folder() -> str | None:
+    """The current folder, resolved; ``None`` when it was deleted (nothing to find there)."""
     import os
 
-    # `python -m` puts the current directory first on sys.path, a console script
-    # puts its own bin folder there instead; pydoc's command line makes the same
-    # adjustment (pydoc._adjust_cli_sys_path).
-    cwd = os.getcwd()
-    if "" not in sys.path and cwd not in sys.path:
-        sys.path.insert(0, cwd)
+    try:
+        return os.path.realpath(os.getcwd())
+    except OSError:
+        return None
+
+
+def _is_current_folder(entry: str, cwd: str) -> bool:
+    import os
+
+    # "" is how `python -c` and the interactive prompt spell the current folder.
+    return os.path.realpath(entry or os.curdir) == cwd
+
+
+def _close_current_folder() -> None:
+    """Take the current folder off :data:`sys.path` before the command line imports anything.
+
+    ``python -m`` puts it first (``modutils.__main__`` already took it off), and so
+    does ``PYTHONPATH=.``; :func:`_open_folders` puts it back, guarded.
+    """
+    cwd = _current_folder()
+    if cwd is not None:
+        sys.path[:] = [entry for entry in sys.path if not _is_current_folder(entry, cwd)]
+
+
+# Top-level names the current folder never supplies to the command line: modutils'
+# own run-time dependencies, besides the standard library and what is imported.
+_DEPENDENCIES: Final = frozenset({"importlib_metadata", "modutils", "typing_extensions", "zipp"})
+
+_STATIC_COMMANDS: Final = frozenset({"locate", "submodules"})
+
+
+class _CurrentFolderFinder:
+    """The current folder's path-entry finder, answering only for the names allowed.
+
+    The other commands' own imports (``json``, ``textwrap``, importlib-metadata's
+    imports...) are resolved while the folder is on :data:`sys.path`; a file of the
+    same name there must not run (issue 18). Path-entry finders are asked with the
+    full name (PEP 302), and for a folder on :data:`sys.path` that is a top-level name.
+    """
+
+    __slots__ = ("_allowed", "_finder")
+
+    def __init__(self, finder: Any, allowed: Callable[[str], bool]) -> None:
+        self._finder = finder
+        self._allowed = allowed
+
+    def find_spec(self, fullname: str, target: object = None) -> ModuleSpec | None:
+        if not self._allowed(fullname):
+            return None
+        spec: ModuleSpec | None = self._finder.find_spec(fullname, target)
+        return spec
+
+    def invalidate_caches(self) -> None:
+        invalidate = getattr(self._finder, "invalidate_caches", None)
+        if invalidate is not None:
+            invalidate()
+
+
+def _search_folders(paths: list[str], *, current: bool) -> list[str]:
+    """The ``--path`` folders, resolved, then (for the scripts) the current folder.
+
+    :raises _CommandError: a ``--path`` that is not a folder (a usage error).
+    """
+    import os
+
+    folders = []
+    for path in paths:
+        if not os.path.isdir(path):
+            raise _usage_error(f"--path: no such folder: '{path}'")
+        folders.append(os.path.realpath(path))
+    cwd = _current_folder() if current else None
+    if cwd is not None:
+        folders.append(cwd)
+    return list(dict.fromkeys(folders))
+
+
+def _open_folders(args: argparse.Namespace, folders: list[str]) -> None:
+    """Put *folders* first on :data:`sys.path`, each guarded by :class:`_CurrentFolderFinder`.
+
+    The static commands may find there only the top-level package of the name they
+    were given; ``check`` and ``members`` find any module there, as ``python -m``
+    would, except one named like a module of the standard library, of modutils'
+    dependencies or one already imported: the command line itself may import those.
+    """
+    protected = (
+        set(sys.stdlib_module_names)
+        | _DEPENDENCIES
+        | {name.partition(".")[0] for name in list(sys.modules)}
+    )
+    if args.command in _STATIC_COMMANDS or (args.command == "members" and args.static):
+        named = _named_module(args).partition(".")[0]
+
+        def allowed(fullname: str) -> bool:
+            return fullname == named and named not in protected
+    else:
+
+        def allowed(fullname: str) -> bool:
+            return fullname not in protected
+
+    guarded: dict[str, _CurrentFolderFinder] = {}
+    for folder in folders:
+        finder = _folder_finder(folder)
+        if finder is not None:  # else no hook accepts it: nothing can come from there
+            guarded[folder] = _CurrentFolderFinder(finder, allowed)
+
+    def hook(entry: str) -> _CurrentFolderFinder:
+        # Gives the guard back when something empties sys.path_importer_cache
+        # (importlib.invalidate_caches keeps it: the entry is an absolute path).
+        try:
+            return guarded[entry]
+        except KeyError:
+            raise ImportError(f"not a folder of the command line: {entry!r}") from None
+
+    sys.path_hooks.insert(0, hook)
+    sys.path_importer_cache.update(guarded)
+    sys.path[0:0] = list(guarded)
+
+
+def _named_module(args: argparse.Namespace) -> str:
+    """The module name (or, for ``members --static``, maybe a path) the command was given."""
+    field = {"locate": "name", "members": "target"}.get(args.command, "package")
+    named: str = getattr(args, field)
+    return named
+
+
+def _folder_finder(folder: str) -> Any:
+    """The path-entry finder the import system would use for *folder*, or ``None``."""
+    for hook in sys.path_hooks:
+        try:
+            return hook(folder)
+        except ImportError:
+            continue
+    return None
 
 
 # -- the parser ---------------------------------------------------------------------
@@ -216,6 +363,7 @@ def _build_parser() -> argparse.ArgumentParser:
     shape.add_argument(
         "--json", action="store_true", help="print an array of {name, path, is_package}"
     )
+    _add_path_option(sub)
     sub.set_defaults(handler=_cmd_submodules)
 
     sub = commands.add_parser(
@@ -242,6 +390,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help=f"only members of this kind ({', '.join(_MEMBER_KINDS)}); repeatable",
     )
     sub.add_argument("--json", action="store_true", help="print an array of objects")
+    _add_path_option(sub)
     sub.set_defaults(handler=_cmd_members)
 
     sub = commands.add_parser(
@@ -255,6 +404,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("name", metavar="NAME", help="dotted module name")
     sub.add_argument("--json", action="store_true", help="print one object")
+    _add_path_option(sub)
     sub.set_defaults(handler=_cmd_locate)
 
     sub = commands.add_parser(
@@ -279,17 +429,75 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "-q", "--quiet", action="store_true", help="no progress on stderr while importing"
     )
+    _add_path_option(sub)
     sub.set_defaults(handler=_cmd_check)
     return parser
 
 
-def _checked_name(name: str) -> str:
+def _add_path_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--path",
+        action="append",
+        dest="paths",
+        metavar="FOLDER",
+        help="look for the module in FOLDER first, as if it were the current folder (repeatable)",
+    )
+
+
+def _checked_name(name: str, command: str) -> str:
+    from modutils._paths import looks_like_path
     from modutils._spec import check_module_name
 
+    if looks_like_path(name):
+        raise _usage_error(_path_given(name, command))
     try:
         return check_module_name(name)
     except ValueError as exc:
         raise _usage_error(str(exc)) from exc
+
+
+def _path_given(path: str, command: str) -> str:
+    """The hint for a path given where *command* takes a dotted module name."""
+    import os
+
+    folder, base = os.path.split(os.path.normpath(path))
+    stem = base.removesuffix(".pyw").removesuffix(".py")
+    hint = f"'{path}' is a path; {command} takes a dotted module name like 'pkg.sub'"
+    if stem.isidentifier():
+        where = f" --path {folder}" if folder else ""
+        hint += f": try 'modutils {command} {stem}{where}'"
+    if command == "members":
+        hint += "; or add --static to read a .py file"
+    return hint
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"modutils: warning: {_one_line(message)}\n")
+    sys.stderr.flush()
+
+
+def _namespace_folders(name: str) -> list[str] | None:
+    """The folders of *name* when it is a namespace package, else ``None``; nothing imported."""
+    from modutils._spec import find_spec_static
+
+    spec = find_spec_static(name)
+    if spec is None or spec.submodule_search_locations is None or spec.origin is not None:
+        return None
+    return list(spec.submodule_search_locations)
+
+
+def _empty_namespace(name: str) -> str | None:
+    """What to say when *name* is a namespace package holding no module at all, or ``None``."""
+    from modutils import iter_submodules
+
+    folders = _namespace_folders(name)
+    if folders is None or any(True for _ in iter_submodules(name, namespace_packages=True)):
+        return None
+    where = ", ".join(folders) or "no folder"
+    return (
+        f"'{name}' is a namespace package with no modules (a folder without __init__.py "
+        f"that holds no Python module: {where})"
+    )
 
 
 def _describe(exc: BaseException) -> str:
@@ -344,7 +552,7 @@ def _write_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def _cmd_submodules(args: argparse.Namespace) -> int:
     from modutils import iter_submodules
 
-    package = _checked_name(args.package)
+    package = _checked_name(args.package, "submodules")
     try:
         found = list(
             iter_submodules(
@@ -355,6 +563,15 @@ def _cmd_submodules(args: argparse.Namespace) -> int:
         raise _failure(str(exc)) from exc
     except (TypeError, ValueError) as exc:  # a plain module where a package is needed
         raise _usage_error(str(exc)) from exc
+    if not found:
+        empty = _empty_namespace(package)
+        if empty is not None:
+            _warn(empty)
+        elif not args.namespace_packages and _namespace_folders(package) is not None:
+            _warn(
+                f"'{package}' is a namespace package whose modules are all in namespace "
+                "subpackages (folders without __init__.py): add --namespace-packages"
+            )
     if args.json:
         _write_json([_submodule_json(info) for info in found])
     elif args.tree:
@@ -376,13 +593,6 @@ def _submodule_json(info: ModuleInfo) -> dict[str, object]:
 # -- members ------------------------------------------------------------------------
 
 
-def _looks_like_path(target: str) -> bool:
-    import os
-
-    separators = {"/", os.sep, os.altsep or "/"}
-    return any(sep in target for sep in separators) or target.endswith((".py", ".pyw"))
-
-
 def _cmd_members(args: argparse.Namespace) -> int:
     from modutils import MemberKind
 
@@ -391,15 +601,23 @@ def _cmd_members(args: argparse.Namespace) -> int:
     private: bool = args.private
     imported: bool = args.imported
     if args.static:
-        static = _static_members(target, kinds, include_private=private, include_imported=imported)
+        source, static = _static_members(
+            target, kinds, include_private=private, include_imported=imported
+        )
         if args.json:
             _write_json([{**_member_json(member), "lineno": member.lineno} for member in static])
         else:
             rows = [[*_member_row(member), str(member.lineno)] for member in static]
             if rows:
-                _write_table(["name", "kind", "module", "line"], rows)
+                # The line is where the listed file binds the name; "module" is where
+                # the object is defined, often another file (issue 21).
+                _write_table(["name", "kind", "defined in", f"line in {source}"], rows)
         return _EXIT_OK
     members = _imported_members(target, kinds, include_private=private, include_imported=imported)
+    if not members and not _looks_like_a_path(target):
+        empty = _empty_namespace(target)
+        if empty is not None:
+            _warn(empty)
     if args.json:
         _write_json([_member_json(member) for member in members])
     elif members:
@@ -407,30 +625,67 @@ def _cmd_members(args: argparse.Namespace) -> int:
     return _EXIT_OK
 
 
+def _looks_like_a_path(target: str) -> bool:
+    from modutils._paths import looks_like_path
+
+    return looks_like_path(target)
+
+
 def _static_members(
     target: str, kinds: set[MemberKind] | None, *, include_private: bool, include_imported: bool
-) -> list[StaticMember]:
+) -> tuple[str, list[StaticMember]]:
+    """The file name the members are read from, and the members."""
+    import os
     from pathlib import Path
 
     from modutils import list_members_static
 
     source: str | Path
-    if _looks_like_path(target):
+    if _looks_like_a_path(target):
         source = Path(target)
         if not source.exists():
             raise _usage_error(f"no such file: '{target}'")
         if not source.is_file():
             raise _usage_error(f"not a file: '{target}'")
     else:
-        source = _checked_name(target)
+        source = _checked_name(target, "members")
     try:
-        return list_members_static(
+        members = list_members_static(
             source, kinds=kinds, include_private=include_private, include_imported=include_imported
         )
     except ModuleNotFoundError as exc:
         raise _failure(str(exc)) from exc
-    except Exception as exc:  # unreadable or invalid source: the target's fault, not ours
+    except SyntaxError as exc:
+        # The library's message already carries the location that str() adds again:
+        # said once here, in the file's terms.
+        error = exc.__cause__ if isinstance(exc.__cause__, SyntaxError) else exc
+        where = f"{error.filename}, line {error.lineno}" if error.filename else "its source"
+        message = f"cannot read the members of '{target}': {where}: {error.msg}"
+        raise _failure(message) from exc
+    except ValueError as exc:  # a module without Python source
+        raise _failure(_no_source(target, exc)) from exc
+    except Exception as exc:  # unreadable source: the target's fault, not ours
         raise _failure(f"cannot read the members of '{target}': {_describe(exc)}") from exc
+    if isinstance(source, Path):
+        return source.name, members
+    from modutils._spec import find_spec_static, source_path
+
+    path = source_path(find_spec_static(source))
+    return (os.path.basename(path) if path else source), members
+
+
+def _no_source(name: str, exc: ValueError) -> str:
+    from modutils._spec import find_spec_static
+
+    if _namespace_folders(name) is not None:
+        return _empty_namespace(name) or (
+            f"'{name}' is a namespace package (a folder without __init__.py): it has no "
+            f"source of its own to read; see 'modutils submodules --namespace-packages {name}'"
+        )
+    spec = find_spec_static(name)
+    if spec is None or spec.origin is None:
+        return str(exc)
+    return f"'{name}' has no Python source to read ({spec.origin}): drop --static to import it"
 
 
 def _imported_members(
@@ -440,9 +695,9 @@ def _imported_members(
 
     from modutils import ModuleLoadError, list_members
 
-    if _looks_like_path(target):
+    if _looks_like_a_path(target):
         raise _usage_error(f"'{target}' is a file path: add --static to list it from source")
-    name = _checked_name(target)
+    name = _checked_name(target, "members")
     try:
         # What the module prints while imported is not part of the listing.
         with contextlib.redirect_stdout(sys.stderr):
@@ -481,10 +736,11 @@ def _member_json(member: Member | StaticMember) -> dict[str, object]:
 def _cmd_locate(args: argparse.Namespace) -> int:
     from modutils import locate_module
 
-    name = _checked_name(args.name)
+    name = _checked_name(args.name, "locate")
     location = locate_module(name)
     if location is None:
-        raise _failure(f"no module named '{name}'")
+        # The words of ModuleNotFoundError, as the other commands report it.
+        raise _failure(f"No module named '{name}'")
     if args.json:
         _write_json(_location_json(location))
         return _EXIT_OK
@@ -510,7 +766,7 @@ def _location_json(location: ModuleLocation) -> dict[str, object]:
 class _Progress:
     """``[count/total] module`` on stderr: rewritten in place on a terminal, else lines."""
 
-    __slots__ = ("count", "live", "stream", "total")
+    __slots__ = ("count", "line_open", "live", "showing", "stream", "total")
 
     def __init__(self, stream: TextIO, total: int) -> None:
         self.stream = stream
@@ -518,6 +774,10 @@ class _Progress:
         self.count = 0
         isatty = getattr(stream, "isatty", None)
         self.live = bool(isatty is not None and isatty())
+        # Whether the progress line is on screen, and whether what a module printed
+        # left its last line unfinished.
+        self.showing = False
+        self.line_open = False
 
     def show(self, name: str) -> None:
         self.count += 1
@@ -527,15 +787,55 @@ class _Progress:
         text = f"[{self.count}/{self.total}] {name}"
         if self.live:
             width = _terminal_width(self.stream) - 1
-            self.stream.write(f"\r{text[:width]}\x1b[K")
+            # "\r" would overwrite a module's unfinished line: end it first.
+            prefix = "\n" if self.line_open else ""
+            self.stream.write(f"{prefix}\r{text[:width]}\x1b[K")
+            self.showing = True
+            self.line_open = False
         else:
             self.stream.write(f"{text}\n")
         self.stream.flush()
 
-    def clear(self) -> None:
-        if self.live and self.count:
+    def before_output(self, text: str) -> None:
+        """Clear the progress line before a module's own output (issue 21)."""
+        if self.showing:
             self.stream.write("\r\x1b[K")
-            self.stream.flush()
+            self.showing = False
+        self.line_open = not text.endswith("\n")
+
+    def clear(self) -> None:
+        if self.live and self.showing:
+            self.stream.write("\r\x1b[K")
+        elif self.live and self.line_open:
+            self.stream.write("\n")  # a module's unfinished line: the shell prompt follows
+        self.stream.flush()
+        self.showing = self.line_open = False
+
+
+class _ModuleOutput:
+    """``sys.stdout`` and ``sys.stderr`` while ``check`` imports, on a terminal.
+
+    What a module prints (or warns) then starts on a line of its own instead of
+    being glued to the progress line; everything else is the terminal's stream.
+    """
+
+    __slots__ = ("_progress", "_stream")
+
+    def __init__(self, progress: _Progress) -> None:
+        self._progress = progress
+        self._stream = progress.stream
+
+    def write(self, text: str) -> int:
+        if text:
+            self._progress.before_output(text)
+        return self._stream.write(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _terminal_width(stream: TextIO) -> int:
@@ -575,10 +875,11 @@ def _user_frames(tb: TracebackType | None) -> TracebackType | None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     import contextlib
+    from typing import cast
 
     from modutils import import_submodules, iter_submodules
 
-    package = _checked_name(args.package)
+    package = _checked_name(args.package, "check")
     recursive: bool = args.recursive
     # The static walk runs no code, so bad input surfaces here, before any import,
     # and gives the total for the progress display.
@@ -588,6 +889,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise _failure(str(exc)) from exc
     except (TypeError, ValueError) as exc:
         raise _usage_error(str(exc)) from exc
+    if not expected:
+        empty = _empty_namespace(package)
+        if empty is not None:
+            raise _failure(f"{empty}: nothing to check")
 
     failures: list[_ImportFailure] = []
     progress = None if args.quiet else _Progress(sys.stderr, len(expected) + 1)
@@ -600,9 +905,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
             progress.show(name)
 
     imported: list[str] = []
+    output: TextIO = sys.stderr
+    if progress is not None and progress.live:
+        output = cast("TextIO", _ModuleOutput(progress))
     try:
         # What the modules print while imported is not part of the report.
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             imported = list(
                 import_submodules(
                     package, recursive=recursive, on_error=on_error, on_import=on_import

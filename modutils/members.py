@@ -2,9 +2,10 @@
 
 :func:`list_members` reads an imported module's namespace directly, so a lazy
 module's PEP 562 ``__getattr__`` and ``__dir__`` are never called, and tells the
-names the module defines from the names it imports by reading its source (cached
-per file and mtime in :mod:`modutils._source`). :func:`list_members_static` gives
-the same listing from the source alone, without running anything.
+names the module defines from the names it imports by reading its import
+statements (from its cached bytecode or source: :mod:`modutils._codefacts`).
+:func:`list_members_static` gives the same listing from the source alone, without
+running anything (:mod:`modutils._static`).
 """
 
 from __future__ import annotations
@@ -20,15 +21,13 @@ from collections import abc
 from itertools import compress, repeat
 from typing import NamedTuple
 
-from modutils._paths import fspath_str
-from modutils._source import ImportStatement, analyze_file, resolve_import, scan_imports
+from modutils._source import ImportStatement, remember, resolve_import, scan_imports
 from modutils._spec import check_module_name, find_spec_static, is_missing, source_path
 from modutils._state import ModulesSnapshot
 from modutils.errors import ModuleLoadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import ast
     from collections.abc import Callable, Iterable, Mapping
 
 __all__ = ["Member", "MemberKind", "StaticMember", "list_members", "list_members_static"]
@@ -53,9 +52,12 @@ class MemberKind(enum.Enum):
     MODULE = "module"
     #: Any class, exceptions and classes with a custom metaclass included.
     CLASS = "class"
-    #: ``def``, ``async def`` and ``lambda`` functions, builtin functions, bound
-    #: methods and method descriptors. ``functools.partial`` objects and other
-    #: callable instances are :attr:`DATA`.
+    #: Every routine, as :func:`inspect.isroutine` tells them: ``def``, ``async
+    #: def`` and ``lambda`` functions, builtin functions, bound methods, method
+    #: descriptors and any object whose type has ``__get__`` but no ``__set__``
+    #: (C dispatchers such as numpy's, ``functools.lru_cache``/``cache``
+    #: wrappers). ``functools.partial`` objects and other callable instances are
+    #: :attr:`DATA`.
     FUNCTION = "function"
     #: Everything else.
     DATA = "data"
@@ -94,9 +96,10 @@ class StaticMember(NamedTuple):
 
     There is no ``value`` field: nothing is executed, so there is no object to
     report, and the type checker rejects ``member.value``. :attr:`lineno` is the line
-    of the binding statement that decided the member (the first one in source
-    order). :attr:`module` follows :class:`Member`'s rules, as far as source can
-    tell: ``from x import y`` is followed into ``x``'s source when it has one.
+    of the binding statement that decided the member (see
+    :func:`list_members_static`). :attr:`module` follows :class:`Member`'s rules,
+    as far as source can tell: ``from x import y`` is followed into ``x``'s source
+    when it has one.
 
     Example:
         >>> import json
@@ -157,20 +160,18 @@ _KIND_BY_TYPE: dict[type, MemberKind] = {
     type: MemberKind.CLASS,
     types.ModuleType: MemberKind.MODULE,
 }
-_SOURCE_SUFFIXES = (".py", ".pyw")
+_DESCRIPTOR_SLOTS = frozenset({"__get__", "__set__", "__delete__"})
+# type.__mro__ read through type's own descriptor: no metaclass attribute hook runs.
+_mro_of: Callable[[type], tuple[type, ...]] = type.__dict__["__mro__"].__get__
 _MISSING = object()
-_CALLABLE_KINDS = (MemberKind.CLASS, MemberKind.FUNCTION)
-_STR_OR_NONE = frozenset({str, type(None)})
 # Argument streams for map(): built once, they are infinite and never exhausted.
-_MODULE_ATTRIBUTE = repeat("__module__")
-_NONE = repeat(None)
 _UNDERSCORE = repeat("_")
 _startswith = str.startswith
 _KIND = operator.itemgetter(2)
 _IMPORTED = operator.itemgetter(4)
 
 
-def _kind_of(value: object) -> MemberKind:
+def _kind_of_value(value: object) -> MemberKind:
     return _KIND_BY_TYPE.get(type(value)) or _kind_of_type(type(value))
 
 
@@ -216,15 +217,22 @@ def _keep(
 # --------------------------------------------------------------------------- runtime
 
 
-def _import_module(name: str) -> types.ModuleType:
+def _import_restoring(name: str) -> object:
+    """Import the module *name*; if that fails, put ``sys.modules`` and ``sys.path`` back."""
     from importlib import import_module
 
-    snapshot = ModulesSnapshot()
     saved_path = sys.path[:]
-    done = False
     try:
-        module = import_module(name)
-        done = True
+        with ModulesSnapshot():
+            return import_module(name)
+    except BaseException:
+        sys.path[:] = saved_path
+        raise
+
+
+def _import_for_listing(name: str) -> types.ModuleType:
+    try:
+        module = _import_restoring(name)
     except ModuleNotFoundError as exc:
         if is_missing(exc, name):
             raise ModuleNotFoundError(
@@ -242,10 +250,6 @@ def _import_module(name: str) -> types.ModuleType:
             name=name,
             path=_origin_of(name),
         ) from exc
-    finally:
-        if not done:
-            snapshot.restore()
-            sys.path[:] = saved_path
     if not isinstance(module, types.ModuleType):
         raise TypeError(f"sys.modules[{name!r}] is not a module: {module!r}")
     return module
@@ -272,7 +276,7 @@ def _module_object(module: object) -> types.ModuleType:
     existing = sys.modules.get(name)
     if isinstance(existing, types.ModuleType):
         return existing
-    return _import_module(name)
+    return _import_for_listing(name)
 
 
 class _ImportTable(NamedTuple):
@@ -306,7 +310,8 @@ class _ImportTable(NamedTuple):
 
 
 _TABLE_CACHE_SIZE = 256
-_tables_lock = threading.Lock()
+# Held while the bounded caches below change (threads list modules concurrently).
+_cache_lock = threading.Lock()
 _tables: dict[str, _ImportTable] = {}
 
 
@@ -338,10 +343,8 @@ def _import_table(path: str | None) -> _ImportTable | None:
         {},
         {},
     )
-    with _tables_lock:
-        if len(_tables) >= _TABLE_CACHE_SIZE and path not in _tables:
-            del _tables[next(iter(_tables))]
-        _tables[path] = table
+    with _cache_lock:
+        remember(_tables, path, table, _TABLE_CACHE_SIZE)
     return table
 
 
@@ -360,7 +363,27 @@ def _kind_of_type(cls: type) -> MemberKind:
         return MemberKind.CLASS
     if issubclass(cls, types.ModuleType):
         return MemberKind.MODULE
+    if issubclass(cls, _FUNCTION_TYPES) or _is_method_descriptor_type(cls):
+        return MemberKind.FUNCTION
     return MemberKind.DATA
+
+
+def _is_method_descriptor_type(cls: type) -> bool:
+    """Whether instances of *cls* are routines by ``inspect.ismethoddescriptor``'s rule.
+
+    A type with ``__get__`` but neither ``__set__`` nor ``__delete__``: numpy's C
+    dispatchers, ``functools.lru_cache``/``cache`` wrappers, ``staticmethod``
+    objects. ``functools.partial`` is left out, as inspect does since it gained a
+    ``__get__`` in 3.13. Read from the classes' own dictionaries along the MRO, so
+    no metaclass ``__getattr__`` runs.
+    """
+    namespaces = [vars(base) for base in _mro_of(cls)]
+    found = {slot for slot in _DESCRIPTOR_SLOTS for names in namespaces if slot in names}
+    if found != {"__get__"}:
+        return False
+    import functools  # loaded by the standard library at start-up in practice
+
+    return not issubclass(cls, functools.partial)
 
 
 def _from_module(
@@ -445,18 +468,34 @@ class _Columns(NamedTuple):
     members: list[Member]
 
 
-def _classify(
-    namespace: dict[str, object], own: str | None, is_package: bool, table: _ImportTable | None
-) -> _Columns:
-    """Classify every member of *namespace*, a private copy that this consumes.
+class _Stars(NamedTuple):
+    """What a listing needs of the module's star imports, the first one unpacked."""
 
-    This runs on every first listing of a module, so the per-name work is one pass
-    with a type look-up, at most one attribute read (``__module__`` of classes and
-    functions) and set/dict look-ups in what was worked out once: the names the
-    source's import statements bind (cached with the scan) and the names its star
-    imports brought in (:func:`_star_sources`, once per listing). Anything slower
-    (modules, data bound by an import) concerns few names.
-    """
+    #: ``get`` of the first star-imported namespace (an empty dict's without one).
+    first_get: Callable[[str, object], object]
+    first_source: str
+    first_exported: frozenset[str] | list[object] | tuple[object, ...] | None
+    more: list[_StarSource]
+
+
+_EMPTY: dict[str, object] = {}
+_NO_STARS = _Stars(_EMPTY.get, "", None, [])
+
+
+def _stars_of(own: str | None, is_package: bool, table: _ImportTable | None) -> _Stars:
+    # Most modules have no star import, os has one (`from posix import *`): the
+    # listing looks the first one up inline, and calls _star_source for more.
+    if table is None or not table.stars:
+        return _NO_STARS
+    stars = _star_sources(own, is_package, table)
+    if not stars:
+        return _NO_STARS
+    first = stars[0]
+    return _Stars(first.namespace.get, first.source, first.exported, stars[1:])
+
+
+def _listable_names(namespace: dict[str, object]) -> list[str]:
+    """Drop the names no listing shows from *namespace*; its remaining keys, in order."""
     for name in _INTERPRETER_NAMES & namespace.keys():
         del namespace[name]
     names = list(namespace)
@@ -466,25 +505,31 @@ def _classify(
         for key in _non_str(names):
             del namespace[key]  # type: ignore[arg-type]
         names = list(namespace)
-    if table is None:
-        bound: frozenset[str] = frozenset()
-        stars: list[_StarSource] = []
-    else:
-        bound = table.names
-        stars = _star_sources(own, is_package, table) if table.stars else []
-    # Most modules have no star import, os has one (`from posix import *`): look
-    # the first one up inline, and call _star_source only for further ones.
-    empty: dict[str, object] = {}
-    first_get: Callable[[str, object], object] = (stars[0].namespace if stars else empty).get
-    first_source = stars[0].source if stars else ""
-    first_exported = stars[0].exported if stars else None
-    more = stars[1:]
+    return names
+
+
+def _classify_namespace(
+    namespace: dict[str, object], own: str | None, is_package: bool, table: _ImportTable | None
+) -> _Columns:
+    """Classify every member of *namespace*, a private copy that this consumes.
+
+    This runs on every first listing of a module, so the per-name work is one pass
+    with a type look-up, at most one attribute read (``__module__`` of classes and
+    functions) and set/dict look-ups in what was worked out once: the names the
+    source's import statements bind (cached with the scan) and the names its star
+    imports brought in (:func:`_star_sources`, once per listing). Modules and data
+    (fewer names, more work) are classified by helpers.
+    """
+    names = _listable_names(namespace)
+    bound = frozenset() if table is None else table.names
+    stars = _stars_of(own, is_package, table)
+    first_get, first_exported, more = stars.first_get, stars.first_exported, stars.more
+    starless = stars is _NO_STARS
     sourceless = table is None
     # A bound class or function is imported unless its __module__ is this module
     # (`try: from _speedups import f` / `except ImportError: def f()`: the fallback
     # ran). Without a module name every bound one is: compare with a fresh object.
     own_module: object = object() if own is None else own
-    prefix = f"{own}." if is_package and own is not None else None
     kind_of = _KIND_BY_TYPE.copy()  # grows by the types met here
     function, klass, module_kind = MemberKind.FUNCTION, MemberKind.CLASS, MemberKind.MODULE
     members: list[Member] = []
@@ -514,25 +559,41 @@ def _classify(
             else:
                 imported = more != [] and _star_source(name, value, more) is not None
         elif kind is module_kind:
-            defining = vars(value).get("__name__")
-            if not isinstance(defining, str):
-                defining = None
-            # A package's submodules are its own members, however they were bound.
-            imported = prefix is None or defining != prefix + name
-        elif name in bound:
-            imported = True
-            defining = _from_module(name, value, table, own, is_package)  # type: ignore[arg-type]
-        elif first_get(name, _MISSING) is value and (
-            name[:1] != "_" if first_exported is None else name in first_exported
-        ):
-            imported, defining = True, first_source
+            defining, imported = _module_origin(name, value, own, is_package)
+        elif starless and name not in bound:
+            defining, imported = own, False  # the common case, without a call
         else:
-            defining = _star_source(name, value, more) if more else None
-            imported = defining is not None
-            if not imported:
-                defining = own
+            defining, imported = _data_origin(name, value, own, is_package, table, stars)
         append(new(Member, (name, value, kind, defining, imported)))
     return _Columns(names, members)
+
+
+def _module_origin(
+    name: str, value: object, own: str | None, is_package: bool
+) -> tuple[str | None, bool]:
+    defining = vars(value).get("__name__")
+    if not isinstance(defining, str):
+        defining = None
+    # A package's submodules are its own members, however they were bound.
+    return defining, not (is_package and own is not None and defining == f"{own}.{name}")
+
+
+def _data_origin(
+    name: str,
+    value: object,
+    own: str | None,
+    is_package: bool,
+    table: _ImportTable | None,
+    stars: _Stars,
+) -> tuple[str | None, bool]:
+    if table is not None and name in table.names:
+        return _from_module(name, value, table, own, is_package), True
+    if stars.first_get(name, _MISSING) is value and (
+        name[:1] != "_" if stars.first_exported is None else name in stars.first_exported
+    ):
+        return stars.first_source, True
+    source = _star_source(name, value, stars.more) if stars.more else None
+    return (own, False) if source is None else (source, True)
 
 
 def _non_str(keys: Iterable[object]) -> list[object]:
@@ -574,22 +635,14 @@ def list_members(
 ) -> list[Member]:
     """List a module's members in definition order, each with its kind and origin.
 
-    The namespace is read directly (``vars(module)``), never through ``getattr`` or
-    ``dir``, so a lazy module's PEP 562 ``__getattr__`` and ``__dir__`` are not
-    called and nothing is imported on their behalf. When the module defines
-    ``__all__``, the listing is exactly the names in ``__all__`` that exist in the
-    namespace (imported ones included; missing ones skipped). Otherwise it is the
-    public names (no leading underscore) the module defines itself, and its own
-    submodules. A name is *imported* when an ``import`` or ``from … import``
-    statement in the module's source binds it (the scan is cached per file and
-    mtime), unless ``__module__`` shows the module's own fallback definition won;
-    without source, classes and functions whose ``__module__`` names another
-    module are imported. ``include_imported=True`` adds imported names,
-    ``include_private=True`` adds underscore names (and, with ``__all__``, the names
-    it leaves out); names the interpreter sets (``__builtins__``, ``__loader__``,
-    ``__spec__``…) are never listed. *kinds* keeps only members of those kinds.
-    A module given by name is imported if needed; if that import fails,
-    ``sys.modules`` and ``sys.path`` are put back as they were.
+    The namespace is read directly (``vars(module)``), so a lazy module's PEP 562
+    ``__getattr__`` and ``__dir__`` are never called. The listing is the names in
+    ``__all__`` that exist, or without it the public names the module defines
+    itself and its own submodules; ``include_imported``/``include_private`` widen
+    it and *kinds* narrows it. A name is imported when an import statement of the
+    module binds it (read from its cached bytecode or source, see
+    :doc:`/members`). A module given by name is imported if needed; if that
+    import fails, ``sys.modules`` and ``sys.path`` are put back as they were.
 
     Example:
         >>> [m.name for m in list_members("json")]
@@ -666,15 +719,13 @@ def _listing(module: types.ModuleType, namespace: dict[str, object]) -> _Listing
     ):
         return cached
     is_package = "__path__" in namespace
-    columns = _classify(namespace, module_name, is_package, table)
+    columns = _classify_namespace(namespace, module_name, is_package, table)
     exported_set = None if exported is None else frozenset(exported)
     listing = _Listing(
         weakref.ref(module), keys, values, table, exported, exported_set, columns, {}
     )
-    with _tables_lock:
-        if len(_listings) >= _LISTING_CACHE_SIZE and id(module) not in _listings:
-            del _listings[next(iter(_listings))]
-        _listings[id(module)] = listing
+    with _cache_lock:
+        remember(_listings, id(module), listing, _LISTING_CACHE_SIZE)
     return listing
 
 
@@ -713,557 +764,6 @@ def _select(
     return list(members if mask is None else compress(members, mask))
 
 
-# ---------------------------------------------------------------------------- static
-
-
-class _Ref(NamedTuple):
-    """A module found without importing it: its name, source file and search folders."""
-
-    name: str | None
-    path: str | None
-    locations: tuple[str, ...] | None  # None: not a package
-
-    @property
-    def is_package(self) -> bool:
-        return self.locations is not None
-
-
-class _FromSource(NamedTuple):
-    """``from <level dots><module> import ...`` in the module *importer*; located on demand."""
-
-    importer: _Ref
-    level: int
-    module: str | None
-
-
-class _Binding(NamedTuple):
-    kind: MemberKind | None  # None: a from-import, followed on demand
-    module: str | None
-    lineno: int
-    imported: bool
-    source: _FromSource | None = None  # from-imports: the module imported from
-    attribute: str = ""  # from-imports: the name looked up in it
-    fallback: MemberKind | None = None  # the kind of a later local binding
-
-
-class _StaticModule(NamedTuple):
-    ref: _Ref
-    bindings: dict[str, _Binding]
-    exported: tuple[str, ...] | None  # None: no __all__, or one source cannot tell
-
-
-_MAX_DEPTH = 16
-_REPLAY_CACHE_SIZE = 1024
-_replays: dict[_Ref, tuple[_Summary, _StaticModule]] = {}
-
-
-class _StaticReader:
-    """Reads module sources and follows their imports, each file once per listing."""
-
-    def __init__(self) -> None:
-        self._modules: dict[str, _StaticModule | None] = {}
-        self._located: dict[tuple[str | None, int, str | None], _Ref | None] = {}
-
-    def read(self, ref: _Ref) -> _StaticModule | None:
-        """The bindings of *ref*'s source; ``None`` when it has none or is being read."""
-        if ref.path is None:
-            return None
-        if ref.path in self._modules:
-            return self._modules[ref.path]
-        self._modules[ref.path] = None  # a cycle of imports reads as "unknown"
-        try:
-            summary = analyze_file(ref.path, _summarize)
-        except (OSError, SyntaxError, ValueError):
-            return None
-        return self.read_target(ref, summary)
-
-    def read_target(self, ref: _Ref, summary: _Summary) -> _StaticModule:
-        self._modules[ref.path or ""] = None
-        cached = _replays.get(ref)
-        if cached is not None and cached[0] is summary:
-            module = cached[1]
-        else:
-            module = self._replay(summary, ref)
-            if not summary.stars:
-                # Without star imports the bindings depend on this file and the
-                # name it is read under alone: valid while analyze_file returns
-                # the same summary.
-                with _tables_lock:
-                    if len(_replays) >= _REPLAY_CACHE_SIZE:
-                        _replays.pop(next(iter(_replays)), None)
-                    _replays[ref] = (summary, module)
-        self._modules[ref.path or ""] = module
-        return module
-
-    # -- locating imported modules, never importing them
-
-    def by_name(self, name: str) -> _Ref | None:
-        try:
-            spec = find_spec_static(name)
-        except Exception:  # a finder failed: the source cannot tell
-            return None
-        if spec is None:
-            return None
-        module = sys.modules.get(name)
-        file = vars(module).get("__file__") if isinstance(module, types.ModuleType) else None
-        locations = spec.submodule_search_locations
-        return _Ref(name, source_path(spec, file), None if locations is None else tuple(locations))
-
-    def locate(self, source: _FromSource) -> _Ref | None:
-        """The module a from-import reads, found without importing it (memoised)."""
-        key = (source.importer.path, source.level, source.module)
-        if key not in self._located:
-            if source.level:
-                ref = self._relative(source)
-            else:
-                assert source.module is not None  # `from import x` does not parse
-                ref = self.by_name(source.module) or _Ref(source.module, None, None)
-            self._located[key] = ref
-        return self._located[key]
-
-    def _relative(self, source: _FromSource) -> _Ref | None:
-        # Resolved in the file system next to the importer, as FileFinder would in
-        # the importer's package: a path target need not be importable by name.
-        importer = source.importer
-        if importer.path is None:
-            return None
-        name = _absolute(source)
-        base = os.path.dirname(importer.path)
-        for _ in range(source.level - 1):
-            base = os.path.dirname(base)
-        if not source.module:
-            return _folder_ref(name, base)
-        *parents, last = source.module.split(".")
-        folder = os.path.join(base, *parents)
-        package = _folder_ref(name, os.path.join(folder, last))
-        if package is not None and package.path is not None:
-            return package
-        for suffix in _SOURCE_SUFFIXES:
-            candidate = os.path.join(folder, last + suffix)
-            if os.path.isfile(candidate):
-                return _Ref(name, candidate, None)
-        return package
-
-    def submodule(self, ref: _Ref, attribute: str) -> str | None:
-        """The full name of *ref*'s submodule *attribute* if one exists, else ``None``."""
-        if ref.locations is None or ref.name is None:
-            return None
-        from importlib.machinery import all_suffixes
-
-        suffixes = all_suffixes()
-        for folder in ref.locations:
-            candidate = os.path.join(folder, attribute)
-            if os.path.isdir(candidate) or any(
-                os.path.isfile(candidate + suffix) for suffix in suffixes
-            ):
-                return f"{ref.name}.{attribute}"
-        return None
-
-    # -- following from-imports
-
-    def resolve(self, binding: _Binding, depth: int = 0) -> tuple[MemberKind, str | None]:
-        """The kind and defining module of *binding*, following from-imports."""
-        if binding.kind is not None:
-            return binding.kind, binding.module
-        fallback = binding.fallback or MemberKind.DATA
-        if binding.source is None or depth > _MAX_DEPTH:
-            return fallback, binding.module
-        source = self.locate(binding.source)
-        if source is None:
-            return fallback, binding.module
-        # `from x import y` takes x's attribute y first and falls back to the
-        # submodule x.y only when x does not bind y (CPython's _handle_fromlist,
-        # then IMPORT_FROM's sys.modules fallback).
-        module = self.read(source)
-        if module is not None:
-            found = module.bindings.get(binding.attribute)
-            if found is not None and found is not binding:
-                kind, defining = self.resolve(found, depth + 1)
-                if found.kind is not None or kind is not MemberKind.DATA:
-                    return kind, defining
-        submodule = self.submodule(source, binding.attribute)
-        if submodule is not None:
-            return MemberKind.MODULE, submodule
-        # No source to follow (extension, builtin): an already imported module's
-        # namespace still answers without running anything.
-        loaded = sys.modules.get(source.name) if source.name else None
-        if isinstance(loaded, types.ModuleType):
-            value = vars(loaded).get(binding.attribute, _MISSING)
-            if value is not _MISSING:
-                kind = _kind_of(value)
-                if kind is MemberKind.MODULE:
-                    return kind, _module_name(value)
-                if kind is not MemberKind.DATA:
-                    return kind, _defining_module(value)
-                return kind, source.name
-        return fallback, binding.module
-
-    def star_names(self, ref: _Ref) -> list[str]:
-        """The names ``from ref import *`` binds, as far as source can tell."""
-        module = self.read(ref)
-        if module is not None:
-            if module.exported is not None:
-                return [name for name in module.exported if name in module.bindings]
-            return [name for name in module.bindings if not name.startswith("_")]
-        loaded = sys.modules.get(ref.name) if ref.name else None
-        if isinstance(loaded, types.ModuleType):
-            namespace = vars(loaded)
-            exported = namespace.get("__all__")
-            if isinstance(exported, (list, tuple)):
-                return [name for name in exported if isinstance(name, str)]
-            return [name for name in namespace if not name.startswith("_")]
-        return []
-
-    # -- the binding walk
-
-    def _replay(self, summary: _Summary, ref: _Ref) -> _StaticModule:
-        """The bindings of the module *ref*, from its file's summary, star imports expanded."""
-        bindings: dict[str, _Binding] = {}
-
-        def bind(name: str, binding: _Binding) -> None:
-            existing = bindings.get(name)
-            if existing is None:
-                bindings[name] = binding
-            elif existing.kind is None and existing.fallback is None and binding.kind is not None:
-                # The first binding decides; a later local one (the `except
-                # ImportError:` fallback) still tells the kind if the import cannot.
-                bindings[name] = existing._replace(fallback=binding.kind)
-
-        def own_submodule(imported: str | None, lineno: int) -> None:
-            # Importing pkg.child.x from inside pkg binds `child` in pkg's namespace
-            # as a side effect: _bootstrap._load_unlocked sets it on its parent.
-            own = ref.name
-            if imported is None or own is None or not ref.is_package:
-                return
-            if imported.startswith(f"{own}."):
-                child = imported[len(own) + 1 :].partition(".")[0]
-                bind(child, _Binding(MemberKind.MODULE, f"{own}.{child}", lineno, False))
-
-        for event in summary.events:
-            if type(event) is _Local:
-                bind(event.name, _Binding(event.kind, ref.name, event.lineno, False))
-            elif type(event) is _Import:
-                own_submodule(event.imported, event.lineno)
-                bind(event.bound, _Binding(MemberKind.MODULE, event.module, event.lineno, True))
-            elif type(event) is _FromImport:
-                source = _FromSource(ref, event.level, event.module)
-                module = _absolute(source)
-                own_submodule(module, event.lineno)
-                for name, bound in event.names:
-                    if name == "*":
-                        located = self.locate(source)
-                        for star in self.star_names(located) if located is not None else ():
-                            bind(star, _Binding(None, module, event.lineno, True, source, star))
-                    else:
-                        bind(bound, _Binding(None, module, event.lineno, True, source, name))
-            elif type(event) is _Delete:
-                bindings.pop(event.name, None)
-        return _StaticModule(ref, bindings, summary.exported)
-
-
-def _absolute(source: _FromSource) -> str | None:
-    if not source.level:
-        return source.module
-    importer = source.importer
-    if importer.name is None:
-        return None
-    statement = ImportStatement(source.level, source.module, (), (), 0)
-    return resolve_import(statement, importer.name, is_package=importer.is_package)
-
-
-def _module_name(value: object) -> str | None:
-    name = vars(value).get("__name__")
-    return name if isinstance(name, str) else None
-
-
-def _folder_ref(name: str | None, folder: str) -> _Ref | None:
-    init = os.path.join(folder, "__init__.py")
-    if os.path.isfile(init):
-        return _Ref(name, init, (folder,))
-    if os.path.isdir(folder):
-        return _Ref(name, None, (folder,))  # a namespace package: no source
-    return None
-
-
-class _Local(NamedTuple):
-    """``class``/``def``/assignment: the module binds *name* itself."""
-
-    name: str
-    kind: MemberKind
-    lineno: int
-
-
-class _Import(NamedTuple):
-    """``import imported`` (binds its first part) or ``import imported as bound``."""
-
-    imported: str
-    bound: str
-    #: The module the name is bound to: *imported* with ``as``, its first part without.
-    module: str
-    lineno: int
-
-
-class _FromImport(NamedTuple):
-    """``from <level dots><module> import name as bound, ...`` (``("*", "*")``: a star)."""
-
-    level: int
-    module: str | None
-    names: tuple[tuple[str, str], ...]
-    lineno: int
-
-
-class _Delete(NamedTuple):
-    """``del name`` at the top level."""
-
-    name: str
-
-
-_Event = _Local | _Import | _FromImport | _Delete
-
-
-class _Summary(NamedTuple):
-    """A source file's module-level bindings, in order, as its syntax alone tells them.
-
-    Independent of the name the file is imported under and of every other file,
-    so :func:`modutils._source.analyze_file` caches it per file: following a chain
-    of re-exports costs one ``os.stat`` per file once the files are summarised.
-    """
-
-    events: tuple[_Event, ...]
-    #: A literal ``__all__``; ``None`` when there is none or the source cannot tell.
-    exported: tuple[str, ...] | None
-    #: Whether a star import binds names: then the bindings depend on other files.
-    stars: bool
-
-
-def _summarize(tree: ast.Module) -> _Summary:
-    collector = _Collector()
-    collector.visit_body(tree.body, top=True)
-    events = tuple(collector.events)
-    stars = any(type(event) is _FromImport and ("*", "*") in event.names for event in events)
-    return _Summary(events, collector.exported(), stars)
-
-
-class _Collector:
-    """Walks module-level statements in order and records what binds each name."""
-
-    def __init__(self) -> None:
-        self.events: list[_Event] = []
-        self._all: list[str] | None = None
-        self._all_dynamic = False
-
-    def exported(self) -> tuple[str, ...] | None:
-        if self._all is None or self._all_dynamic:
-            return None
-        return tuple(self._all)
-
-    def local(self, name: str, kind: MemberKind, lineno: int) -> None:
-        self.events.append(_Local(name, kind, lineno))
-
-    def data(self, name: str, lineno: int) -> None:
-        self.events.append(_Local(name, MemberKind.DATA, lineno))
-
-    def visit_body(self, body: list[ast.stmt], *, top: bool) -> None:
-        import ast
-
-        for node in body:
-            if isinstance(node, ast.ClassDef):
-                self.local(node.name, MemberKind.CLASS, node.lineno)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.local(node.name, MemberKind.FUNCTION, node.lineno)
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    # `import a.b` binds `a`; `import a.b as c` binds the module a.b.
-                    bound = alias.asname or alias.name.partition(".")[0]
-                    module = alias.name if alias.asname else bound
-                    self.events.append(_Import(alias.name, bound, module, node.lineno))
-            elif isinstance(node, ast.ImportFrom):
-                names = tuple((alias.name, alias.asname or alias.name) for alias in node.names)
-                self.events.append(_FromImport(node.level, node.module, names, node.lineno))
-                if any(bound == "__all__" for _, bound in names):
-                    self._all_dynamic = True
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                self._assign(node)
-            elif isinstance(node, (ast.For, ast.AsyncFor)):
-                self._target(node.target, node.lineno)
-                self.visit_body(node.body, top=False)
-                self.visit_body(node.orelse, top=False)
-            elif isinstance(node, (ast.With, ast.AsyncWith)):
-                for item in node.items:
-                    if item.optional_vars is not None:
-                        self._target(item.optional_vars, node.lineno)
-                self.visit_body(node.body, top=False)
-            elif isinstance(node, (ast.If, ast.While)):
-                self.visit_body(node.body, top=False)
-                self.visit_body(node.orelse, top=False)
-            elif isinstance(node, _try_types(ast)):
-                # `except E as e` binds nothing that survives: the name is deleted
-                # when the handler ends (compiler-generated `del e`).
-                self.visit_body(node.body, top=False)
-                for handler in node.handlers:
-                    self.visit_body(handler.body, top=False)
-                self.visit_body(node.orelse, top=False)
-                self.visit_body(node.finalbody, top=False)
-            elif isinstance(node, ast.Match):
-                for case in node.cases:
-                    for pattern in ast.walk(case.pattern):
-                        name = getattr(pattern, "name", None) or getattr(pattern, "rest", None)
-                        if isinstance(name, str):
-                            self.data(name, case.pattern.lineno)
-                    self.visit_body(case.body, top=False)
-            elif type(node).__name__ == "TypeAlias":  # `type X = ...` (3.12+)
-                self._target(node.name, node.lineno)  # type: ignore[attr-defined]
-            elif isinstance(node, ast.Delete) and top:
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        self.events.append(_Delete(target.id))
-            elif isinstance(node, ast.Expr):
-                self._all_call(node.value)
-
-    def _assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
-        import ast
-
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, ast.AnnAssign) and node.value is None:
-            return  # `x: int` annotates without binding
-        else:
-            targets = [node.target]
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id == "__all__":
-                names = _literal_names(node.value)
-                if isinstance(node, ast.AugAssign):
-                    if names is None or self._all is None or not isinstance(node.op, ast.Add):
-                        self._all_dynamic = True
-                    else:
-                        self._all.extend(names)
-                elif names is None or len(targets) > 1:
-                    self._all_dynamic = True
-                else:
-                    self._all = list(names)
-            self._target(target, node.lineno)
-
-    def _target(self, target: ast.expr, lineno: int) -> None:
-        import ast
-
-        pending = [target]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, ast.Name):
-                if node.id == "__all__" and self._all is None:
-                    self._all_dynamic = True
-                self.data(node.id, lineno)
-            elif isinstance(node, (ast.Tuple, ast.List)):
-                pending.extend(reversed(node.elts))
-            elif isinstance(node, ast.Starred):
-                pending.append(node.value)
-            # Attributes and subscripts bind no module-level name.
-
-    def _all_call(self, call: ast.expr) -> None:
-        import ast
-
-        if not (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and isinstance(call.func.value, ast.Name)
-            and call.func.value.id == "__all__"
-        ):
-            return
-        method = call.func.attr
-        if self._all is not None and method in ("extend", "append") and len(call.args) == 1:
-            argument = call.args[0]
-            if method == "append":
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    self._all.append(argument.value)
-                    return
-            else:
-                names = _literal_names(argument)
-                if names is not None:
-                    self._all.extend(names)
-                    return
-        self._all_dynamic = True
-
-
-def _try_types(ast: types.ModuleType) -> tuple[type[ast.Try], ...]:
-    # ast.TryStar (`except*`) exists from 3.11 on and has the same fields as ast.Try.
-    star = getattr(ast, "TryStar", None)
-    return (ast.Try,) if star is None else (ast.Try, star)
-
-
-def _literal_names(node: ast.expr | None) -> list[str] | None:
-    import ast
-
-    if not isinstance(node, (ast.List, ast.Tuple)):
-        return None
-    names: list[str] = []
-    for element in node.elts:
-        if not (isinstance(element, ast.Constant) and isinstance(element.value, str)):
-            return None
-        names.append(element.value)
-    return names
-
-
-def _name_for_path(path: str) -> tuple[str | None, bool]:
-    """The dotted name a file would be imported under, from the ``__init__.py`` above it."""
-    folder, filename = os.path.split(path)
-    stem = os.path.splitext(filename)[0]
-    is_package = stem == "__init__"
-    if is_package:
-        stem = os.path.basename(folder)
-        folder = os.path.dirname(folder)
-    parts = [stem]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
-        parent = os.path.dirname(folder)
-        parts.append(os.path.basename(folder))
-        if parent == folder:
-            break
-        folder = parent
-    parts.reverse()
-    if not all(part.isidentifier() for part in parts):
-        return None, is_package
-    return ".".join(parts), is_package
-
-
-def _looks_like_path(target: str) -> bool:
-    separators = (os.sep, os.altsep or os.sep, "/")
-    return target.endswith(_SOURCE_SUFFIXES) or any(sep in target for sep in separators)
-
-
-def _static_target(target: object) -> _Ref:
-    import errno
-
-    if isinstance(target, os.PathLike) or (isinstance(target, str) and _looks_like_path(target)):
-        path = os.path.abspath(fspath_str(target, what="target"))
-        if os.path.isdir(path):
-            path = os.path.join(path, "__init__.py")
-        if not os.path.isfile(path):
-            raise FileNotFoundError(
-                errno.ENOENT, f"cannot list members statically: no such source file {path!r}", path
-            )
-        name, is_package = _name_for_path(path)
-        return _Ref(name, path, (os.path.dirname(path),) if is_package else None)
-    if not isinstance(target, str):
-        raise TypeError(
-            "target must be a dotted module name or a path to a .py file, "
-            f"not {type(target).__name__}: {target!r}"
-        )
-    name = check_module_name(target)
-    ref = _StaticReader().by_name(name)
-    if ref is None:
-        raise ModuleNotFoundError(f"No module named {name!r}: cannot list its members", name=name)
-    if ref.path is None:
-        origin = getattr(find_spec_static(name), "origin", None)
-        raise ValueError(
-            f"cannot list the members of {name!r} statically: it has no Python source "
-            f"(origin: {origin!r})"
-        )
-    if not os.path.isfile(ref.path):
-        raise FileNotFoundError(
-            errno.ENOENT, f"cannot list the members of {name!r}: its source is missing", ref.path
-        )
-    return ref
-
-
 def list_members_static(
     target: str | os.PathLike[str],
     *,
@@ -1286,9 +786,11 @@ def list_members_static(
     be followed the member is DATA. Star imports are expanded the same way. A
     literal ``__all__`` (list or tuple of strings, ``+=``, ``.extend``,
     ``.append``) is honoured; any other binding of it makes the listing fall back to
-    the public names. When a name is bound more than once, the first binding in
-    source order decides. Members are :class:`StaticMember` records: no ``value``,
-    but a ``lineno``.
+    the public names. When a name is bound more than once, the binding that runs
+    last decides: a statement outside any block replaces earlier bindings (so
+    ``from .tool import tool`` is the function, not the submodule), while inside
+    blocks the first binding does (``except ImportError:`` fallbacks). Members
+    are :class:`StaticMember` records: no ``value``, but a ``lineno``.
 
     Example:
         >>> import pathlib, tempfile
@@ -1312,44 +814,14 @@ def list_members_static(
 
     :raises TypeError: *target* is neither a ``str`` nor a path; *kinds* is not a
         collection of :class:`MemberKind`.
-    :raises ValueError: *target* is a malformed dotted name, or names a module
-        without Python source (builtin, extension, namespace package).
+    :raises ValueError: *target* is a malformed dotted name, names a module
+        without Python source (builtin, extension, namespace package), or is not
+        a regular file (a FIFO, socket or device: the message says which).
     :raises ModuleNotFoundError: no module has that name.
     :raises FileNotFoundError: the file (or the module's source file) does not exist.
-    :raises SyntaxError: the source does not parse.
+    :raises SyntaxError: the source does not parse (or is nested too deeply to).
     """
     wanted = _check_kinds(kinds)
-    ref = _static_target(target)
-    path = ref.path or ""
-    label = ref.name or path
-    try:
-        summary = analyze_file(path, _summarize)
-    except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes (3.11), bad encoding
-        lineno = getattr(exc, "lineno", None)
-        raise SyntaxError(
-            f"cannot list the members of {label!r} statically: {path} does not parse: {exc}",
-            (path, lineno, getattr(exc, "offset", None), getattr(exc, "text", None)),
-        ) from exc
-    except OSError as exc:
-        raise type(exc)(
-            exc.errno, f"cannot read the source of {label!r}: {exc.strerror}", path
-        ) from exc
-    reader = _StaticReader()
-    module = reader.read_target(ref, summary)
-    exported = None if module.exported is None else frozenset(module.exported)
-    own = ref.name
-    members: list[StaticMember] = []
-    for name, binding in module.bindings.items():
-        if name in _INTERPRETER_NAMES:
-            continue
-        if not include_private and not _is_public(name, exported):
-            continue
-        kind, defining = reader.resolve(binding)
-        if wanted is not None and kind not in wanted:
-            continue
-        imported = binding.imported
-        if kind is MemberKind.MODULE and ref.is_package and own and defining == f"{own}.{name}":
-            imported = False  # a package's own submodule, as in list_members
-        if _keep(name, imported, exported, include_private, include_imported):
-            members.append(StaticMember(name, kind, defining, binding.lineno, imported))
-    return members
+    from modutils._static import static_members
+
+    return static_members(target, wanted, include_private, include_imported)

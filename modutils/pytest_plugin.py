@@ -49,7 +49,8 @@ __all__ = [
     "sys_path",
 ]
 
-# Accepted spellings of the leak-detector mode, on the command line and in the ini file.
+# The leak-detector modes, one vocabulary for the command line and the ini file
+# (issue 21). "true"/"false" are still read, as the ini option's first spelling.
 _LEAK_MODES: Final[dict[str, LeakMode]] = {
     "": "off",
     "false": "off",
@@ -59,6 +60,8 @@ _LEAK_MODES: Final[dict[str, LeakMode]] = {
     "fail": "fail",
 }
 _DETECTOR_NAME: Final = "modutils-import-leaks"
+# The user property that carries a test's leak from an xdist worker to the controller.
+_LEAK_PROPERTY: Final = "modutils_import_leak"
 
 
 class ImportLeakWarning(pytest.PytestWarning):
@@ -269,6 +272,7 @@ def isolated_imports(pytestconfig: pytest.Config) -> Iterator[ImportSnapshot]:
     """
     from modutils.syspath import preserve_import_state
 
+    _import_lazy_dependencies()
     patterns: list[str] = pytestconfig.getini("isolated_imports_preserve")
     with preserve_import_state(preserve=_preserve_predicate(patterns)) as snapshot:
         yield snapshot
@@ -326,6 +330,20 @@ def make_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeModule
         yield MakeModule(root)
 
 
+def _import_lazy_dependencies() -> None:
+    """Import what modutils imports lazily and that changes the import system.
+
+    importlib-metadata, which :func:`modutils.locate_module` imports on first use,
+    appends its finder to ``sys.meta_path`` and takes distribution discovery away
+    from the standard library's ``PathFinder`` when imported. First imported inside
+    a test, that finder would count as the test's leak (issue 18), and
+    ``isolated_imports`` would take it away again at teardown, leaving
+    ``importlib.metadata`` unable to find any distribution for the rest of the
+    session.
+    """
+    import importlib_metadata  # noqa: F401
+
+
 def _preserve_predicate(patterns: Sequence[str]) -> Callable[[str], bool] | None:
     """A predicate accepting module names that match one of *patterns*, or a parent does."""
     if not patterns:
@@ -349,10 +367,11 @@ def _preserve_predicate(patterns: Sequence[str]) -> Callable[[str], bool] | None
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register ``--import-leaks`` and the ini options of the plugin.
 
-    ``--import-leaks`` takes an optional value (``report``, the default, ``fail`` or
-    ``off``) and overrides the ini option ``import_leaks`` (``true``/``report``,
-    ``fail``, ``false``/``off``). Write ``--import-leaks=fail``, or put the option
-    after the test paths, so that a path is not taken for its value.
+    ``--import-leaks`` and the ini option ``import_leaks`` take one of ``report``,
+    ``fail`` or ``off``; checks are off unless one of them asks. ``--import-leaks``
+    alone means ``report``, and the option overrides the ini value. Write
+    ``--import-leaks=fail``, or put the option after the test paths, so that a path
+    is not taken for its value.
     """
     group = parser.getgroup("modutils", "modutils import isolation")
     group.addoption(
@@ -364,14 +383,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="report|fail|off",
         dest="modutils_import_leaks",
         help="check that each test leaves sys.path, sys.meta_path, sys.path_hooks and the "
-        "modules already in sys.modules as it found them; 'report' (the default) warns and "
-        "lists leaks in the summary, 'fail' makes a leaking test error at teardown",
+        "modules already in sys.modules as it found them: 'report' (what the option alone "
+        "means) warns and lists leaks in the summary, 'fail' makes a leaking test error at "
+        "teardown, 'off' (the default without the option) checks nothing; overrides the "
+        "ini option import_leaks",
     )
     parser.addini(
         "import_leaks",
-        "check each test for import-state leaks: true (report), fail, or false (default)",
+        "check each test for import-state leaks: report, fail or off (the default)",
         type="string",
-        default="false",
+        default="off",
     )
     parser.addini(
         "isolated_imports_preserve",
@@ -390,19 +411,24 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     option: str | None = config.getoption("modutils_import_leaks")
     if option is not None:
-        mode = _parse_leak_mode(option, "--import-leaks")
+        mode = _parse_leak_mode(
+            option, "--import-leaks", "write --import-leaks=VALUE, or put test paths first"
+        )
     else:
-        mode = _parse_leak_mode(config.getini("import_leaks"), "ini option import_leaks")
+        mode = _parse_leak_mode(
+            config.getini("import_leaks"),
+            "ini option import_leaks",
+            "for instance 'import_leaks = fail' in the [pytest] section",
+        )
     if mode != "off":
         config.pluginmanager.register(_ImportLeakDetector(mode), _DETECTOR_NAME)
 
 
-def _parse_leak_mode(value: str, where: str) -> LeakMode:
+def _parse_leak_mode(value: str, where: str, hint: str) -> LeakMode:
     mode = _LEAK_MODES.get(value.strip().lower())
     if mode is None:
         raise pytest.UsageError(
-            f"{where}: invalid value {value!r}; expected report, fail or off "
-            "(write --import-leaks=VALUE, or put test paths before the option)"
+            f"{where}: invalid value {value!r}; expected report, fail or off ({hint})"
         )
     return mode
 
@@ -430,6 +456,9 @@ class _ImportLeakDetector:
     """
 
     def __init__(self, mode: LeakMode) -> None:
+        # Part of every test's "before": modutils' own lazy imports are no leak.
+        _import_lazy_dependencies()
+
         from modutils._state import ModulesSnapshot
 
         self.fail: Final = mode == "fail"
@@ -445,11 +474,21 @@ class _ImportLeakDetector:
         if not changes:
             return
         leak = _Leak(request.node.nodeid, changes)
-        self.leaks.append(leak)
+        # Recorded through the teardown report, not here: under pytest-xdist this
+        # runs in a worker, and only the controller writes the summary. User
+        # properties travel with the report (and land in JUnit XML).
+        request.node.user_properties.append((_LEAK_PROPERTY, leak.describe()))
         message = f"import state leaked: {leak.describe()}"
         if self.fail:
             pytest.fail(message, pytrace=False)
         request.node.warn(ImportLeakWarning(message))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown":
+            return
+        for key, value in report.user_properties:
+            if key == _LEAK_PROPERTY:
+                self.leaks.append(_Leak(report.nodeid, (str(value),)))
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if not self.leaks:

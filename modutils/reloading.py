@@ -6,16 +6,20 @@ to ``None`` when the module cannot be found again). :func:`reload` does what it
 does on success and, on any failure, puts every module namespace it touched and
 :data:`sys.modules` back exactly as they were before raising
 :class:`~modutils.errors.ReloadError`. With ``dependents=True`` the modules that
-import the reloaded one, directly or transitively, are re-executed after it, in
-dependency order, inside the same transaction; they are found by reading the
-modules' sources (see :mod:`modutils._source`), never by running them.
+import the reloaded one, directly or transitively, are found by reading the
+modules' sources (see :mod:`modutils._source`), never by running them, and are
+re-executed in the same transaction the way a fresh import runs them: an import
+statement that reaches a module of the set not re-executed yet re-executes it
+first, at that point.
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 import sys
 import threading
+import time
 from importlib import _bootstrap_external, machinery
 from types import ModuleType
 
@@ -35,7 +39,7 @@ from modutils.errors import ReloadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from importlib.machinery import ModuleSpec
     from types import CodeType
 
@@ -47,8 +51,10 @@ __all__ = ["reload"]
 
 _MISSING = object()
 
-# Names being reloaded by the current thread: a module that reloads itself while
-# it is re-executed gets itself back, as importlib.reload's _RELOADING arranges.
+# Per thread: the names being reloaded (a module that reloads itself while it is
+# re-executed gets itself back, as importlib.reload's _RELOADING arranges), and the
+# transactions under way, innermost last, whose pending modules this thread's
+# import statements re-execute.
 _local = threading.local()
 
 # Dependency graph caches, all validated through scan_imports' per-file cache:
@@ -59,50 +65,48 @@ _deps_cache: dict[str, tuple[tuple[ImportStatement, ...], bool, tuple[str, ...]]
 _unparsable: dict[str, tuple[int, int]] = {}
 _importers_cache: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]] = {}
 
+# Code compiled from sources whose bytecode cache could not be trusted, keyed by
+# (path, st_mtime_ns, st_size), oldest dropped first. Only code compiled from a
+# source last modified more than _SETTLED_NS before it was read is kept: any later
+# edit then gets a later mtime, whatever the file system's timestamp granularity
+# (2 s on FAT, a clock tick on ext4), so an unchanged key means unchanged source.
+_CODE_CACHE_SIZE = 512
+_SETTLED_NS = 2 * 10**9
+_code_cache: dict[tuple[str, int, int], CodeType] = {}
+
+# builtins.__import__ is replaced while any thread has a transaction under way
+# (import statements reach it; a meta_path finder would not see modules that stay in
+# sys.modules). Other threads' imports only pass through.
+_hook_guard = threading.Lock()
+_hook_users = 0
+_hook_stuck = False
+_builtin_import: Callable[..., ModuleType] = builtins.__import__
+_original_import = _builtin_import
+
 
 def reload(module: ModuleType | str, *, dependents: bool = False, live: bool = False) -> ModuleType:
     """Re-execute a loaded module from its current source, all or nothing.
 
-    On success this is :func:`importlib.reload`: the module is found again by name
-    (through its parent package's ``__path__``), its ``__spec__``, ``__loader__``,
-    ``__file__`` and ``__cached__`` are refreshed, and its code runs in the existing
-    namespace, so the same module object is returned. A module loaded from a path
-    that a search by its name does not lead to (:func:`~modutils.import_path`,
-    ``importlib.util.spec_from_file_location``, pytest's ``importlib`` import mode)
-    is re-executed from its own ``__spec__`` instead, as long as its source file
-    exists; :func:`importlib.reload` fails on it, or runs whatever other file the
-    name leads to. Unlike it, any failure (a
-    ``SyntaxError``, an exception half-way through the module body, a deleted
-    source) restores the namespace exactly (the same names bound to the very same
-    objects, ``__spec__`` included) and :data:`sys.modules` exactly (modules first
-    imported by the failed attempt are dropped) before raising.
-
-    With ``dependents=True`` every loaded module that imports *module*, directly or
-    transitively, through ``import x`` or ``from x import y``, is re-executed after
-    it, in dependency order (ties and import cycles are broken by name), so that
-    ``from x import y`` bindings see the new objects. Dependents are read from the
-    modules' sources, cached per file and mtime; modules that do not import it are
-    not touched. The whole set is one transaction: if any of them fails, all of them
-    are rolled back.
+    On success this is :func:`importlib.reload`: the module is found again by name,
+    its import attributes are refreshed from the new spec and its code runs in the
+    existing namespace, so the same module object is returned (a module loaded from
+    a path its name does not lead to is re-executed from its own spec). On any
+    failure every namespace and :data:`sys.modules` are put back exactly, the very
+    same objects, before raising. With ``dependents=True`` every loaded module that
+    imports *module*, directly or transitively, is re-executed in the same
+    transaction, the way a fresh import runs them, so that afterwards every
+    ``from x import y`` inside the set refers to the new objects. Bytecode older
+    than the source never runs; another thread importing a module of the set waits
+    until the reload is committed or rolled back, and overlapping reloads queue.
+    The rules (order, bytecode, threads) are on the :doc:`reloading` page.
 
     With ``live=True``, once the new code of every module has run, the functions
     and classes each module defined before are updated in place from their new
-    versions (see :doc:`/hotreload`) and stay bound in the namespace, so that
-    references held elsewhere run the new code and ``m.C is old_C``; names the new
-    code no longer binds are removed. What cannot be updated in place is replaced,
-    as without ``live``, with a :class:`~modutils.errors.LiveReloadWarning`. The
-    update is part of the transaction: if it fails, every object is put back too.
-
-    Bytecode is never trusted when it cannot be told apart from stale bytecode: if
-    the ``.pyc`` file was written in the same second as the source's mtime, or
-    earlier, the source is compiled instead (CPython issue 75953).
-
-    The import lock of every module in the set is held from before its state is
-    saved until it is committed or rolled back: another thread importing one of
-    them waits instead of seeing a half-built namespace, and reloads of the same
-    module from several threads run one after the other, so that one that fails
-    never rolls back over one that succeeded. The locks are taken in name order,
-    so overlapping sets reloaded from two threads cannot deadlock each other.
+    versions and stay bound in the namespace, so that references held elsewhere run
+    the new code and ``m.C is old_C``; names the new code no longer binds are
+    removed. What cannot be updated in place is replaced, as without ``live``, with
+    a :class:`~modutils.errors.LiveReloadWarning`. The update is part of the
+    transaction: if it fails, every object is put back too (:doc:`hotreload`).
 
     Example:
         >>> import importlib, pathlib, sys, tempfile
@@ -126,22 +130,23 @@ def reload(module: ModuleType | str, *, dependents: bool = False, live: bool = F
         >>> folder.cleanup()
 
     :param module: a loaded module, or the name it has in :data:`sys.modules`.
-    :param dependents: also reload, after it, every loaded module that imports it.
+    :param dependents: also reload every loaded module that imports it.
     :param live: update the old functions and classes in place (hot reload).
     :returns: *module* itself, re-executed.
     :raises TypeError: *module* is neither a module nor a ``str``.
     :raises ValueError: *module* is a malformed module name.
     :raises ModuleNotFoundError: *module* is not in :data:`sys.modules`.
     :raises ReloadError: the module is builtin, frozen, an extension or has no
-        source, or waiting for its import lock would deadlock (nothing was
-        touched), or re-executing it or a dependent failed (everything was rolled
-        back); the original exception is the ``__cause__``.
+        source, or waiting for the import locks would deadlock with an import under
+        way in this thread (nothing was touched), or re-executing it or a dependent
+        failed (everything was rolled back); the original exception is the
+        ``__cause__``.
     """
-    name, target = _resolve_target(module)
+    name, target = _loaded_module_and_name(module)
     spec = target.__dict__.get("__spec__")
     reason = _why_not_reloadable(spec)
     if reason is not None:
-        path = _location(target)
+        path = _source_location(target)
         raise ReloadError(
             f"cannot reload {name!r} ({path or 'no file'}): {reason}; it was left untouched",
             name=name,
@@ -150,10 +155,13 @@ def reload(module: ModuleType | str, *, dependents: bool = False, live: bool = F
     active = _active_names()
     if name in active:
         return target
-    order = _reload_order(name) if dependents else [name]
     # A module already being re-executed further up this thread's stack belongs to
     # that outer reload; running it again from here would recurse.
-    order = [name] + [other for other in order[1:] if other not in active]
+    order = [
+        other
+        for other in (_reload_order(name) if dependents else [name])
+        if other == name or other not in active
+    ]
     active.update(order)
     locks: list[ModuleLock] = []
     try:
@@ -163,18 +171,19 @@ def reload(module: ModuleType | str, *, dependents: bool = False, live: bool = F
         try:
             _lock_all(order, locks)
         except DeadlockError as exc:
-            path = _location(target)
+            path = _source_location(target)
             raise ReloadError(
                 f"cannot reload {name!r} ({path or 'no file'}): waiting for the import locks "
-                f"would deadlock with another thread ({exc}); it was left untouched",
+                f"would deadlock with an import under way in this thread ({exc}); "
+                "it was left untouched",
                 name=name,
                 path=path,
             ) from exc
-        transaction = _Transaction(order, target, live=live)
+        transaction = _Transaction(name, target, order, live=live)
         try:
             transaction.run()
         except Exception as exc:
-            raise _failure(name, order, transaction, exc) from exc
+            raise _reload_error(name, transaction, exc) from exc
     finally:
         for lock in reversed(locks):
             lock.release()
@@ -184,9 +193,9 @@ def reload(module: ModuleType | str, *, dependents: bool = False, live: bool = F
     return target
 
 
-def _failure(name: str, order: list[str], transaction: _Transaction, exc: Exception) -> ReloadError:
-    failed = transaction.current
-    path = _location(transaction.modules[failed])
+def _reload_error(name: str, transaction: _Transaction, exc: Exception) -> ReloadError:
+    failed = transaction.failed or name
+    path = _source_location(transaction.modules[failed])
     where = path or "no file"
     if failed == name:
         message = f"reloading {name!r} from {where} failed: {type(exc).__name__}: {exc}"
@@ -195,12 +204,12 @@ def _failure(name: str, order: list[str], transaction: _Transaction, exc: Except
             f"reloading {name!r} with its dependents failed in {failed!r} ({where}): "
             f"{type(exc).__name__}: {exc}"
         )
-    if len(order) > 1:
-        message += f"; all {len(order)} modules were rolled back"
+    if len(transaction.modules) > 1:
+        message += f"; all {len(transaction.modules)} modules were rolled back"
     return ReloadError(message, name=failed, path=path)
 
 
-def _resolve_target(module: object) -> tuple[str, ModuleType]:
+def _loaded_module_and_name(module: object) -> tuple[str, ModuleType]:
     """The name and module object that ``reload(module)`` is about."""
     if isinstance(module, str):
         check_module_name(module)
@@ -232,7 +241,7 @@ def _resolve_target(module: object) -> tuple[str, ModuleType]:
     return name, module
 
 
-def _is(loader: object, cls: type) -> bool:
+def _is_loader_kind(loader: object, cls: type) -> bool:
     # BuiltinImporter and FrozenImporter serve as loaders as classes, not instances.
     return isinstance(loader, cls) or (isinstance(loader, type) and issubclass(loader, cls))
 
@@ -242,22 +251,22 @@ def _why_not_reloadable(spec: ModuleSpec | None) -> str | None:
     if spec is None:
         return "it has no __spec__, so no source to re-execute"
     loader = spec.loader
-    if spec.origin == "built-in" or _is(loader, machinery.BuiltinImporter):
+    if spec.origin == "built-in" or _is_loader_kind(loader, machinery.BuiltinImporter):
         return "it is a builtin module, compiled into the interpreter"
-    if spec.origin == "frozen" or _is(loader, machinery.FrozenImporter):
+    if spec.origin == "frozen" or _is_loader_kind(loader, machinery.FrozenImporter):
         return "it is a frozen module, whose code is compiled into the interpreter"
-    if _is(loader, machinery.ExtensionFileLoader):
+    if _is_loader_kind(loader, machinery.ExtensionFileLoader):
         return "it is an extension module, which cannot be re-initialised"
-    if _is(loader, machinery.SourcelessFileLoader):
+    if _is_loader_kind(loader, machinery.SourcelessFileLoader):
         return "it was loaded from bytecode only and has no source"
-    if loader is None or (NamespaceLoader is not None and _is(loader, NamespaceLoader)):
+    if loader is None or (NamespaceLoader is not None and _is_loader_kind(loader, NamespaceLoader)):
         return "it is a namespace package, with no source to re-execute"
     if not hasattr(loader, "exec_module"):
         return f"its loader {loader!r} has no exec_module()"
     return None
 
 
-def _location(module: ModuleType) -> str | None:
+def _source_location(module: ModuleType) -> str | None:
     spec = module.__dict__.get("__spec__")
     if spec is not None and spec.has_location and spec.origin:
         return str(spec.origin)
@@ -275,72 +284,217 @@ def _active_names() -> set[str]:
 def _lock_all(names: list[str], held: list[ModuleLock]) -> None:
     """Acquire the import lock of every name, appending each to *held* once acquired.
 
-    One fixed order (sorted names) for every caller means two threads whose sets
-    overlap never hold one lock each while waiting for the other's. A cycle with a
-    thread that is importing (whose locks are taken in import order) is detected by
-    importlib's _ModuleLock.acquire, which raises DeadlockError.
+    One fixed order (sorted names) for every caller means two reloads whose sets
+    overlap never hold one lock each while waiting for the other's. A cycle through
+    a thread waiting inside module code (importing a module this reload holds, or
+    its own reload's) is reported by importlib's _ModuleLock.acquire as a
+    DeadlockError: every lock is then let go, so that the other thread can go on,
+    and this one queues for the contended lock while holding none of them, before
+    starting again. Only a wait that still closes a cycle while holding none (through
+    an import under way in this very thread) is a real deadlock, and raises.
     """
-    for name in sorted(set(names)):
-        lock = get_module_lock(name)
+    ordered = sorted(set(names))
+    while True:
+        contended = ordered[0]
+        try:
+            for contended in ordered:
+                lock = get_module_lock(contended)
+                lock.acquire()
+                held.append(lock)
+            return
+        except DeadlockError:
+            while held:
+                held.pop().release()
+        lock = get_module_lock(contended)
         lock.acquire()
-        held.append(lock)
+        lock.release()
 
 
 class _Transaction:
-    """Re-execute modules in order; on any failure put all of them back.
+    """Re-execute a set of modules as a fresh import would; on any failure, put all back.
 
     Created and run while the caller holds the import lock of every module in it.
+    :meth:`run` marks every module as initialising, as a first import does, from
+    before its namespace is saved until it is committed or rolled back, so that
+    another thread's ``import`` of it waits for the lock instead of reading it
+    half-way; then it re-executes the modules in *order*, where an import statement
+    that reaches a module of the set not re-executed yet re-executes that one first,
+    at that point (:meth:`execute`), as a fresh import would load it.
     """
 
-    __slots__ = ("current", "live", "modules", "namespaces", "order", "snapshot")
+    __slots__ = (
+        "failed",
+        "failure",
+        "finished",
+        "live",
+        "marks",
+        "modules",
+        "namespaces",
+        "pending",
+        "snapshot",
+    )
 
-    def __init__(self, order: list[str], target: ModuleType, *, live: bool = False) -> None:
-        self.order = order
+    def __init__(
+        self, name: str, target: ModuleType, order: list[str], *, live: bool = False
+    ) -> None:
         self.snapshot = ModulesSnapshot()
         saved = self.snapshot.saved
         # A dependent another thread dropped from sys.modules meanwhile is not
-        # reloaded; the target always is, so that losing it fails in _reexecute.
-        self.modules = {order[0]: target}
-        self.modules.update((name, saved[name]) for name in order[1:] if name in saved)
+        # reloaded; the target always is, so that losing it fails in execute().
+        self.modules = {
+            other: target if other == name else saved[other]
+            for other in order
+            if other == name or other in saved
+        }
         self.namespaces: dict[str, dict[str, object]] = {}
-        self.current = order[0]
+        self.pending = dict.fromkeys(self.modules)
+        #: Names in the order their re-execution finished (sys.modules' order after a
+        #: fresh import, which commit() reproduces).
+        self.finished: list[str] = []
+        self.marks: list[Initializing] = []
+        #: The first module whose re-execution failed, and how, even when the
+        #: module importing it caught the error: the transaction fails all the same.
+        self.failed: str | None = None
+        self.failure: BaseException | None = None
         self.live = LiveUpdate() if live else None
 
     def run(self) -> None:
-        done = False
+        """Re-execute every module, then commit; on any failure roll back and re-raise."""
         try:
             # Every namespace is saved before any code runs: re-executing one module
             # may change another's (``import b; b.x = 1``).
             for name, module in self.modules.items():
-                self.current = name
                 self.namespaces[name] = dict(module.__dict__)
-            for name, module in self.modules.items():
-                self.current = name
-                _reexecute(name, module)
-            if self.live is not None:
-                self.live.apply(self.modules, self.namespaces)
-            done = True
+                self.mark(module.__dict__.get("__spec__"))
+            try:
+                with self.snapshot, _ReexecutingImports(self):
+                    for name in self.modules:
+                        self.execute(name)
+                    if self.failure is not None:
+                        raise self.failure
+                    if self.live is not None:
+                        self.live.apply(self.modules, self.namespaces)
+            except BaseException:
+                if self.live is not None:
+                    self.live.undo()
+                self.restore_namespaces()
+                raise
+            # The one place where the new code of every module has run successfully.
+            self.commit()
         finally:
-            if not done:
-                self.rollback()
-        # importlib's _exec re-inserts the module, so that interpreter shutdown
-        # clears it after the modules it imported.
-        modules = sys.modules
-        for name in self.order:
-            if name in modules:
-                modules[name] = modules.pop(name)
+            for mark in reversed(self.marks):
+                mark.__exit__()
 
-    def rollback(self) -> None:
-        if self.live is not None:
-            self.live.undo()
-        self.snapshot.restore()
-        for name in reversed(self.order):
-            saved = self.namespaces.get(name)
-            if saved is None:
-                continue
-            namespace = self.modules[name].__dict__
-            with Initializing(namespace.get("__spec__")):
-                _restore_namespace(namespace, saved)
+    def mark(self, spec: object) -> None:
+        """Mark *spec* as initialising until the transaction ends."""
+        marker = Initializing(spec)
+        marker.__enter__()
+        self.marks.append(marker)
+
+    def execute(self, name: str) -> None:
+        """Re-execute *name* now, unless it has started already (or is not in the set).
+
+        Its packages in the set that have not started run first, as the import
+        system imports a module's parents first (and they may run it themselves).
+        """
+        if name not in self.pending:
+            return
+        parent = name.rpartition(".")[0]
+        while parent:
+            if parent in self.pending:
+                self.execute(parent)
+                if name not in self.pending:
+                    return
+                break
+            parent = parent.rpartition(".")[0]
+        del self.pending[name]
+        module = self.modules[name]
+        try:
+            spec = _spec_for_reload(name, module)
+            reason = _why_not_reloadable(spec)
+            if reason is not None:
+                raise ImportError(
+                    f"{name!r} is now found as {spec.origin!r}, but {reason}", name=name
+                )
+            # Compiling first means a SyntaxError fails before the namespace is touched.
+            code = _source_code(spec, name)
+            if sys.modules.get(name) is not module:
+                raise ImportError(f"module {name!r} not in sys.modules", name=name)
+            self.mark(spec)
+            init_module_attrs(spec, module, override=True)
+            if code is None:
+                spec.loader.exec_module(module)  # type: ignore[union-attr]
+            else:
+                exec(code, module.__dict__)
+        except BaseException as exc:
+            if self.failure is None:
+                self.failed, self.failure = name, exc
+            raise
+        self.finished.append(name)
+
+    def before_import(
+        self, name: str, namespace: Mapping[str, object] | None, fromlist: Sequence[str], level: int
+    ) -> None:
+        """Re-execute what ``__import__(name, namespace, fromlist=..., level=...)`` loads.
+
+        As a fresh import would: the packages on the way first, then the module,
+        then the submodules *fromlist* names that the package does not bind to
+        something else.
+        """
+        absolute = _absolute_name(name, namespace, level)
+        if absolute is None:
+            return
+        pending = self.pending
+        parts = absolute.split(".")
+        for index in range(len(parts)):
+            part = ".".join(parts[: index + 1])
+            if part in pending:
+                self.execute(part)
+        if not fromlist or not pending:
+            return
+        package = sys.modules.get(absolute)
+        namespace = getattr(package, "__dict__", None)
+        if namespace is None or "__path__" not in namespace:
+            return
+        names = list(fromlist)
+        exported = namespace.get("__all__")
+        if "*" in names and isinstance(exported, (list, tuple)):
+            names.extend(item for item in exported if isinstance(item, str))
+        for item in names:
+            child = f"{absolute}.{item}"
+            if child in pending and namespace.get(item, self.modules[child]) is self.modules[child]:
+                self.execute(child)
+
+    def restore_namespaces(self) -> None:
+        """Give every saved namespace back exactly its saved items."""
+        for name in reversed(list(self.namespaces)):
+            _restore_namespace(self.modules[name].__dict__, self.namespaces[name])
+
+    def commit(self) -> None:
+        """Keep the new state; modules go to the end of sys.modules in completion order.
+
+        importlib's _load_unlocked and _exec do the same so that interpreter shutdown
+        clears a module after the modules it imported, and the next reload with
+        dependents enters an import cycle where this one did.
+        """
+        modules = sys.modules
+        for name in self.finished:
+            _move_to_end(modules, name)
+
+
+def _move_to_end(modules: dict[str, ModuleType], name: str) -> None:
+    """Move *name* to the end of *modules* without a moment where it is missing.
+
+    ``modules[name] = modules.pop(name)`` runs as two bytecodes: another thread
+    reading sys.modules between them sees the module missing, and a
+    KeyboardInterrupt landing there drops it for good. Chained through ``map``
+    and ``any``, the pop and the store are both made by C code in one call, with no
+    bytecode boundary (so no thread switch and no signal handler) between them.
+    """
+    try:
+        any(map(modules.__setitem__, (name,), map(modules.pop, (name,))))
+    except KeyError:
+        pass  # another thread dropped it meanwhile
 
 
 def _restore_namespace(namespace: dict[str, object], saved: dict[str, object]) -> None:
@@ -355,22 +509,90 @@ def _restore_namespace(namespace: dict[str, object], saved: dict[str, object]) -
         namespace.update(saved)
 
 
-def _reexecute(name: str, module: ModuleType) -> None:
-    """Find *name*'s spec again and run its code in *module*, as importlib.reload does."""
-    spec = _spec_for_reload(name, module)
-    reason = _why_not_reloadable(spec)
-    if reason is not None:
-        raise ImportError(f"{name!r} is now found as {spec.origin!r}, but {reason}", name=name)
-    # Compiling first means a SyntaxError fails before the namespace is touched.
-    code = _source_code(spec, name)
-    with Initializing(spec):
-        if sys.modules.get(name) is not module:
-            raise ImportError(f"module {name!r} not in sys.modules", name=name)
-        init_module_attrs(spec, module, override=True)
-        if code is None:
-            spec.loader.exec_module(module)  # type: ignore[union-attr]
-        else:
-            exec(code, module.__dict__)
+def _absolute_name(name: str, namespace: Mapping[str, object] | None, level: int) -> str | None:
+    """The module ``__import__`` is asked for, or ``None`` where it will fail anyway."""
+    if level == 0:
+        return name
+    if namespace is None:
+        return None
+    package = namespace.get("__package__")
+    if not isinstance(package, str):
+        spec = namespace.get("__spec__")
+        package = getattr(spec, "parent", None)
+        if not isinstance(package, str):
+            own = namespace.get("__name__")
+            if not isinstance(own, str):
+                return None
+            package = own if "__path__" in namespace else own.rpartition(".")[0]
+    bits = package.rsplit(".", level - 1)
+    if not package or len(bits) < level:
+        return None
+    return f"{bits[0]}.{name}" if name else bits[0]
+
+
+def _import_hook(
+    name: str,
+    globals: Mapping[str, object] | None = None,
+    locals: Mapping[str, object] | None = None,
+    fromlist: Sequence[str] | None = (),
+    level: int = 0,
+) -> ModuleType:
+    """``builtins.__import__`` while a transaction is under way in some thread."""
+    transactions: list[_Transaction] | None = getattr(_local, "transactions", None)
+    if transactions:
+        for transaction in reversed(transactions):
+            transaction.before_import(name, globals, fromlist or (), level)
+    return _original_import(name, globals, locals, fromlist, level)
+
+
+class _ReexecutingImports:
+    """While inside, this thread's import statements run through *transaction*.
+
+    Only for a set of several modules: alone, a module has no other to re-execute,
+    and other threads' imports keep the interpreter's fast path.
+    """
+
+    __slots__ = ("transaction",)
+
+    def __init__(self, transaction: _Transaction) -> None:
+        self.transaction = transaction if len(transaction.modules) > 1 else None
+
+    def __enter__(self) -> None:
+        global _hook_users, _hook_stuck, _original_import
+        if self.transaction is None:
+            return
+        with _hook_guard:
+            current = builtins.__import__
+            # Stuck: a wrapper installed over ours while it was in place still calls
+            # it; installing ours over that wrapper would make the two call each
+            # other forever, so ours is installed again only once it is gone.
+            if (
+                _hook_users == 0
+                and current is not _import_hook
+                and (not _hook_stuck or current is _builtin_import)
+            ):
+                _hook_stuck = False
+                _original_import = current
+                builtins.__import__ = _import_hook
+            _hook_users += 1
+        transactions: list[_Transaction] | None = getattr(_local, "transactions", None)
+        if transactions is None:
+            transactions = _local.transactions = []
+        transactions.append(self.transaction)
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _hook_users, _hook_stuck
+        if self.transaction is None:
+            return
+        _local.transactions.remove(self.transaction)
+        with _hook_guard:
+            _hook_users -= 1
+            if _hook_users == 0:
+                # A wrapper installed over ours meanwhile keeps calling it (which
+                # then only passes through): leave both in place.
+                _hook_stuck = builtins.__import__ is not _import_hook
+                if not _hook_stuck:
+                    builtins.__import__ = _original_import
 
 
 def _spec_for_reload(name: str, module: ModuleType) -> ModuleSpec:
@@ -483,8 +705,11 @@ def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
     mtime in whole seconds (CPython issue 75953), so a same-size edit within that
     second looks up to date: the cache is used only when it was written in a later
     second than the source's mtime; otherwise the source is compiled and the cache
-    rewritten. A spec without a ``cached`` path (a file whose suffix is not a
-    source suffix) is always compiled from source and writes no bytecode.
+    rewritten (unless writing bytecode is off), and the code object is kept and
+    reused, before any .pyc, while the source's (path, mtime_ns, size) is unchanged,
+    provided the source had settled when it was read (see _SETTLED_NS). A spec
+    without a ``cached`` path (a file whose suffix is not a source suffix) is always
+    compiled from source and writes no bytecode.
     """
     loader = spec.loader
     base = machinery.SourceFileLoader
@@ -499,6 +724,11 @@ def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
         return code
     source_path = loader.get_filename(name)
     stat = os.stat(source_path)
+    key = (source_path, stat.st_mtime_ns, stat.st_size)
+    code = _code_cache.get(key)
+    if code is not None:
+        # Compiled from this very source: cheaper than reading back the .pyc.
+        return code
     cache_path = spec.cached
     if cache_path is not None:
         try:
@@ -507,10 +737,15 @@ def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
             cache_mtime_ns = None
         if cache_mtime_ns is not None and cache_mtime_ns // 10**9 > stat.st_mtime_ns // 10**9:
             return loader.get_code(name)
+    read_at = time.time_ns()
     source = loader.get_data(source_path)
     code = loader.source_to_code(source, source_path)
     if not sys.dont_write_bytecode and cache_path is not None:
         _write_bytecode(loader, source_path, cache_path, code, int(stat.st_mtime), len(source))
+    if len(source) == stat.st_size and stat.st_mtime_ns < read_at - _SETTLED_NS:
+        if len(_code_cache) >= _CODE_CACHE_SIZE:
+            _code_cache.pop(next(iter(_code_cache)), None)
+        _code_cache[key] = code
     return code
 
 
@@ -542,7 +777,14 @@ def _write_bytecode(
 
 
 def _reload_order(name: str) -> list[str]:
-    """*name*, then every loaded module that imports it, dependencies first."""
+    """*name* and every loaded module that imports it, in the order to re-execute them.
+
+    Dependencies before the modules that import them; independent modules by name.
+    The modules of an import cycle start with the one whose import finished last
+    (the last of them in sys.modules): the import that loaded them entered the
+    cycle there, and re-executing it first lets its imports re-execute the others
+    at the points where they ran the first time.
+    """
     imports = _import_graph()
     importers = _importers(imports)
     members = {name}
@@ -553,31 +795,65 @@ def _reload_order(name: str) -> list[str]:
                 members.add(importer)
                 pending.append(importer)
 
-    def dependencies(member: str) -> Iterator[str]:
-        return iter(sorted(d for d in imports.get(member, ()) if d in members and d != member))
+    def dependencies(member: str) -> list[str]:
+        return sorted(d for d in imports.get(member, ()) if d in members and d != member)
 
-    order = [name]
-    placed = {name}
-    # Depth-first, dependencies before their importers; names sorted so that the
-    # order, and where an import cycle is cut, never depend on load order.
-    for root in sorted(members):
-        if root in placed:
-            continue
-        stack = [(root, dependencies(root))]
-        visiting = {root}
-        while stack:
-            node, pending_dependencies = stack[-1]
-            for dependency in pending_dependencies:
-                if dependency not in placed and dependency not in visiting:
-                    visiting.add(dependency)
-                    stack.append((dependency, dependencies(dependency)))
-                    break
-            else:
-                stack.pop()
-                visiting.discard(node)
-                placed.add(node)
-                order.append(node)
+    order: list[str] = []
+    positions: dict[str, int] | None = None
+    for component in _import_cycles([name, *sorted(members - {name})], dependencies):
+        if len(component) > 1:
+            if positions is None:
+                positions = {module: index for index, module in enumerate(sys.modules)}
+            found = positions
+            component.sort(key=lambda module: found.get(module, -1), reverse=True)
+        order.extend(component)
     return order
+
+
+def _import_cycles(roots: list[str], successors: Callable[[str], list[str]]) -> list[list[str]]:
+    """The strongly connected components of the graph, successors' components first.
+
+    Tarjan's algorithm, iterative (import chains can be deeper than the recursion
+    limit), walking *roots* and each node's *successors* in the order given.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for root in roots:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(successors(root)))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(successors(child))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    components.append(component)
+    return components
 
 
 def _importers(imports: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
@@ -625,13 +901,15 @@ def _import_graph() -> dict[str, tuple[str, ...]]:
             continue
         origin = spec.origin
         if origin:
-            names = _imported_names(name, origin, spec.submodule_search_locations is not None)
+            names = _imported_names(
+                name, origin, is_package=spec.submodule_search_locations is not None
+            )
             if names:
                 graph[name] = names
     return graph
 
 
-def _imported_names(name: str, path: str, is_package: bool) -> tuple[str, ...]:
+def _imported_names(name: str, path: str, *, is_package: bool) -> tuple[str, ...]:
     """The modules *name*'s source may import, loaded or not; cached per statement scan."""
     if path in _unparsable:
         try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import itertools
 import os
+import subprocess
 import sys
 import threading
 import types
@@ -100,6 +102,34 @@ KIND_CASES = [
     ("class C:\n    def m(self): pass\nf = C().m", "f", MemberKind.FUNCTION),
     ("f = str.join", "f", MemberKind.FUNCTION),
     ("import functools\nf = functools.partial(print)", "f", MemberKind.DATA),
+    ("import functools\nclass P(functools.partial): pass\nf = P(print)", "f", MemberKind.DATA),
+    # Routines by inspect.isroutine's rule: a type with __get__ but no __set__, as
+    # numpy's C dispatchers (`numpy.mean`) and functools' cache wrappers are.
+    ("import functools\n@functools.lru_cache\ndef f(): pass", "f", MemberKind.FUNCTION),
+    ("import functools\n@functools.cache\ndef f(): pass", "f", MemberKind.FUNCTION),
+    ("f = staticmethod(len)", "f", MemberKind.FUNCTION),
+    ("f = int.__add__", "f", MemberKind.FUNCTION),
+    ("f = (1).__add__", "f", MemberKind.FUNCTION),
+    ("f = dict.fromkeys", "f", MemberKind.FUNCTION),
+    (
+        "class D:\n    def __get__(self, obj, cls=None): return self\n"
+        "    def __call__(self): pass\nf = D()",
+        "f",
+        MemberKind.FUNCTION,
+    ),
+    (
+        "class D:\n    def __get__(self, obj, cls=None): return self\n"
+        "    def __set__(self, obj, value): pass\nf = D()",
+        "f",
+        MemberKind.DATA,
+    ),
+    (
+        "class D:\n    def __get__(self, obj, cls=None): return self\n"
+        "    def __delete__(self, obj): pass\nf = D()",
+        "f",
+        MemberKind.DATA,
+    ),
+    ("f = property(len)", "f", MemberKind.DATA),
     ("class C:\n    def __call__(self): pass\nf = C()", "f", MemberKind.DATA),
     ("x = 1", "x", MemberKind.DATA),
     ("x = list[int]", "x", MemberKind.DATA),
@@ -116,6 +146,63 @@ def test_kind_comes_from_the_value_type(
     assert member.kind is kind
     assert isinstance(member, Member)
     assert member.value is vars(module)[name]
+    # We follow the newest inspect on all versions: it rules out __delete__ from
+    # 3.13 on and counts method-wrappers from 3.11 on.
+    since = (3, 13) if "__delete__" in source else (3, 11) if "(1)." in source else (3, 10)
+    if kind in (MemberKind.FUNCTION, MemberKind.DATA) and sys.version_info >= since:
+        assert (kind is MemberKind.FUNCTION) == inspect.isroutine(member.value)
+
+
+def test_routine_kind_needs_no_inspect(make: Make) -> None:
+    source = "import functools\n@functools.cache\ndef f(): pass\n"
+    name = make(source)
+    code = (
+        "import sys, modutils\n"
+        f"[member] = modutils.list_members({name!r})\n"
+        "assert member.kind is modutils.MemberKind.FUNCTION, member\n"
+        "print('inspect' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_routine_kinds_agree_between_runtime_and_static(make: Make) -> None:
+    name = make(
+        "import functools\n"
+        "from ._dispatch import dispatch\n"
+        "from ._impl import helper\n"
+        "@functools.lru_cache(maxsize=None)\n"
+        "def cached(): pass\n"
+        "@functools.cache\n"
+        "def cached_too(): pass\n"
+        "@dispatch\n"
+        "def mean(): pass\n"
+        "partial = functools.partial(print)\n"
+        "__all__ = ['cached', 'cached_too', 'mean', 'helper', 'partial']\n",
+        {
+            # numpy's shape: a decorator returning an instance of a C type that
+            # has __get__ and no __set__ (staticmethod here, its dispatcher there).
+            "_dispatch.py": "def dispatch(func):\n    return staticmethod(func)\n",
+            "_impl.py": "import functools\n@functools.cache\ndef helper(): pass\n",
+        },
+    )
+    runtime = {m.name: m.kind for m in list_members(name)}
+    static = {m.name: m.kind for m in list_members_static(name)}
+    assert (
+        runtime
+        == static
+        == {
+            "cached": MemberKind.FUNCTION,
+            "cached_too": MemberKind.FUNCTION,
+            "mean": MemberKind.FUNCTION,
+            "helper": MemberKind.FUNCTION,
+            "partial": MemberKind.DATA,
+        }
+    )
 
 
 def test_pep562_getattr_and_dir_are_never_called(make: Make) -> None:
@@ -706,6 +793,48 @@ def test_static_submodules_of_a_package_are_own(make: Make) -> None:
     assert names(list_members_static(name)) == ["sub"]
 
 
+@pytest.mark.parametrize(
+    ("init", "kind"),
+    [
+        # The package re-exports a function under its submodule's name: importing
+        # .tool binds the submodule first, then the statement binds the function.
+        ("from .tool import tool\n", MemberKind.FUNCTION),
+        ("from .tool import helper\nfrom .tool import tool\n", MemberKind.FUNCTION),
+        ("from . import tool\nfrom .tool import tool\n", MemberKind.FUNCTION),
+        ("from .tool import tool as tool\n", MemberKind.FUNCTION),
+        # The submodule bound last wins the other way round.
+        ("tool = 1\nfrom .tool import helper\n", MemberKind.MODULE),
+    ],
+)
+def test_static_follows_the_binding_that_runs_last(make: Make, init: str, kind: MemberKind) -> None:
+    name = make(init, {"tool.py": "def tool(): pass\ndef helper(): pass\n"})
+    static = by_name(list_members_static(name, include_imported=True, include_private=True))
+    runtime = by_name(list_members(name, include_imported=True, include_private=True))
+    assert static["tool"].kind is runtime["tool"].kind is kind
+    assert static["tool"].module == runtime["tool"].module
+    assert static["tool"].imported == runtime["tool"].imported
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "lineno"),
+    [
+        ("x = 1\ndef x(): pass\n", MemberKind.FUNCTION, 2),
+        ("def x(): pass\nx = 1\n", MemberKind.DATA, 2),
+        ("class x: pass\nx = x()\n", MemberKind.DATA, 2),
+        # In blocks the first binding still decides: `except ImportError:` fallbacks.
+        ("try:\n    x = 1\nexcept ImportError:\n    def x(): pass\n", MemberKind.DATA, 2),
+        ("x = 1\nif x:\n    def x(): pass\n", MemberKind.DATA, 1),
+    ],
+)
+def test_static_top_level_rebinding_wins(
+    tmp_path: Path, source: str, kind: MemberKind, lineno: int
+) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text(source)
+    [member] = list_members_static(path)
+    assert (member.name, member.kind, member.lineno) == ("x", kind, lineno)
+
+
 def test_static_import_cycles_terminate(make: Make) -> None:
     name = make(
         "from .a import x\n__all__ = ['x']\n",
@@ -793,6 +922,63 @@ def test_static_source_with_null_bytes(tmp_path: Path) -> None:
     path.write_bytes(b"x = 1\0\n")
     with pytest.raises(SyntaxError, match=r"nul\.py"):
         list_members_static(path)
+
+
+@pytest.mark.parametrize(
+    ("source", "parses_before"),
+    [
+        pytest.param("x = " + "-" * 100_000 + "1\n", None, id="unary-chain"),
+        # 3.10's parser builds this tree; from 3.11 on its AST conversion overflows.
+        pytest.param("x = " + "+".join(["1"] * 100_000) + "\n", (3, 11), id="binop-chain"),
+        pytest.param("x = " + "(" * 300 + "1" + ")" * 300 + "\n", None, id="parentheses"),
+    ],
+)
+def test_static_deeply_nested_source_raises_syntax_error(
+    tmp_path: Path, source: str, parses_before: tuple[int, int] | None
+) -> None:
+    path = tmp_path / "deep.py"
+    path.write_text(source)
+    if parses_before is not None and sys.version_info < parses_before:
+        assert names(list_members_static(path)) == ["x"]
+        return
+    with pytest.raises(SyntaxError, match=r"deep\.py") as raised:
+        list_members_static(path)
+    assert raised.value.filename == str(path)
+
+
+def _fifo(folder: Path) -> Path:
+    path = folder / "fifo.py"
+    os.mkfifo(path)
+    return path
+
+
+def _socket(folder: Path) -> Path:
+    import socket
+
+    path = folder / "sock.py"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.close()
+    return path
+
+
+def _device(folder: Path) -> Path:
+    return Path(os.devnull)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs, sockets and /dev are POSIX")
+@pytest.mark.parametrize(
+    ("make_file", "what"),
+    [(_fifo, "a FIFO"), (_socket, "a socket"), (_device, "a character device")],
+)
+def test_static_special_files_say_what_they_are(
+    tmp_path: Path, make_file: Callable[[Path], Path], what: str
+) -> None:
+    path = make_file(tmp_path)
+    # Never opened (a FIFO would block): a precise ValueError instead.
+    with pytest.raises(ValueError, match=f"is {what}.*not a source file") as raised:
+        list_members_static(path)
+    assert str(path) in str(raised.value)
 
 
 def test_static_stdlib_module() -> None:

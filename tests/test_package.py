@@ -23,6 +23,7 @@ HEAVY_MODULES = [
     "importlib_metadata",
     "inspect",
     "pkgutil",
+    "pytest",
     "tokenize",
     "typing",
     "typing_extensions",
@@ -73,7 +74,7 @@ def test_import_loads_no_capability_module() -> None:
         "print(json.dumps([m for m in sys.modules if m.startswith('modutils')]))"
     )
     loaded = set(json.loads(_fresh_interpreter(code)))
-    assert loaded == {"modutils", "modutils._version", "modutils.errors"}
+    assert loaded == {"modutils", "modutils._version"}
 
 
 @pytest.mark.parametrize("name", modutils.__all__)
@@ -83,6 +84,14 @@ def test_public_name_resolves_and_is_documented(name: str) -> None:
         assert value.__doc__, f"modutils.{name} has no docstring"
         assert "Example" in value.__doc__ or ">>>" in value.__doc__, name
     assert name in dir(modutils)
+
+
+@pytest.mark.parametrize("name", ["MakeModule", "SysPathFixture"])
+def test_fixture_types_are_reexported(name: str) -> None:
+    # Users annotate fixtures with them, as with pytest-mock's MockerFixture (issue 22).
+    from modutils import pytest_plugin
+
+    assert getattr(modutils, name) is getattr(pytest_plugin, name)
 
 
 def test_unknown_attribute_raises_attribute_error() -> None:

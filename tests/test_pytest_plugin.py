@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+import importlib_metadata  # noqa: F401
 import pytest
 
 from modutils import ImportSnapshot, ModuleLoadError
@@ -31,6 +32,11 @@ from modutils.pytest_plugin import (
     _preserve_predicate,
 )
 
+# importlib_metadata is imported above, at collection, on purpose: on import it
+# appends its finder to sys.meta_path and takes distribution discovery away from
+# the standard library's PathFinder. Imported during a test instead (by an inner
+# session's leak detector), the import-state restore after the test would drop
+# the finder and leave pytest unable to find any plugin's entry point.
 _counter = itertools.count()
 
 # Inner sessions need no cache folder; and hypothesis' plugin imports hypothesis
@@ -679,6 +685,78 @@ def test_bad_mode_is_a_usage_error(
     result = _run(pytester, *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert message in result.stderr.str()
+    # The hint speaks of where the value came from (issue 21).
+    assert ("--import-leaks=VALUE" in result.stderr.str()) is bool(args)
+    assert ("'import_leaks = fail'" in result.stderr.str()) is not bool(args)
+
+
+def test_help_states_one_vocabulary(pytester: pytest.Pytester) -> None:
+    pytester.makeini(_INNER_INI)
+    result = _run(pytester, "--help")
+    text = " ".join(result.stdout.str().split())
+    assert "--import-leaks=[report|fail|off]" in text
+    assert "'off' (the default without the option)" in text
+    assert "import_leaks (string): check each test for import-state leaks: report, fail or off" in (
+        text
+    )
+    assert "true" not in text.partition("import_leaks (string)")[2].split("isolated")[0]
+
+
+def test_modutils_lazy_imports_are_not_a_leak(pytester: pytest.Pytester) -> None:
+    # importlib-metadata appends its finder to sys.meta_path when first imported,
+    # and locate_module() imports it (issue 18). A fresh interpreter, so that it
+    # is not imported yet.
+    _inner(
+        pytester,
+        test_locate="""
+            import modutils
+
+
+            def test_locate():
+                assert modutils.locate_module("pytest").distribution == "pytest"
+        """,
+    )
+    result = pytester.runpytest_subprocess("--import-leaks=fail", "-W", "error")
+    result.assert_outcomes(passed=1)
+    assert "import leaks" not in result.stdout.str()
+
+
+def test_isolated_imports_keeps_distribution_discovery_working(pytester: pytest.Pytester) -> None:
+    # First imported inside the isolation, importlib-metadata's finder used to be
+    # taken off sys.meta_path at teardown, after it had disabled the standard
+    # library's own discovery: no distribution was found any more.
+    _inner(
+        pytester,
+        test_isolated="""
+            import importlib.metadata
+
+            import modutils
+
+
+            def test_locate(isolated_imports):
+                assert modutils.locate_module("pytest").distribution == "pytest"
+
+
+            def test_metadata_afterwards():
+                assert importlib.metadata.version("pytest")
+        """,
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2)
+
+
+def test_leaks_are_summarised_by_the_xdist_controller(pytester: pytest.Pytester) -> None:
+    _leaky_session(pytester, "sys.path.insert(0, '/leaked')")
+    result = pytester.runpytest_subprocess("-n", "2", "--import-leaks", "-p", "xdist")
+    result.assert_outcomes(passed=6, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*= import leaks =*",
+            "test_leaky.py::test_leak: sys.path added '/leaked'",
+            "1 test leaked import state",
+        ]
+    )
+    assert result.stdout.str().count("test_leaky.py::test_leak: sys.path") == 1
 
 
 def test_clean_session_is_quiet(pytester: pytest.Pytester) -> None:

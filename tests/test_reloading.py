@@ -10,6 +10,7 @@ import itertools
 import keyword
 import os
 import py_compile
+import random
 import sys
 import textwrap
 import threading
@@ -17,6 +18,7 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -560,6 +562,88 @@ def test_reload_uses_a_cache_written_after_the_source(
     assert modutils.reload(module).VALUE == 1
 
 
+def _settled_ambiguous_module(
+    tree: Tree, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> types.ModuleType:
+    """An unchanged module as pip installs it: .pyc written in the source's second, long ago.
+
+    Writing bytecode is then turned off, as for a read-only site-packages.
+    """
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    tree({f"{name}.py": "VALUE = 1\n"})
+    source = tmp_path / "tree" / f"{name}.py"
+    second = (int(time.time()) - 100) * 10**9
+    os.utime(source, ns=(second + 100_000_000, second + 100_000_000))
+    module = importlib.import_module(name)
+    os.utime(module.__cached__, ns=(second + 400_000_000, second + 400_000_000))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    return module
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths SourceFileLoader.source_to_code compiles, in order."""
+    real = importlib.machinery.SourceFileLoader.source_to_code
+    paths: list[str] = []
+
+    def counting(self: object, data: bytes, path: str, *args: object, **kwargs: object) -> object:
+        paths.append(path)
+        return real(self, data, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.machinery.SourceFileLoader, "source_to_code", counting)
+    monkeypatch.setattr(reloading, "_code_cache", {})
+    return paths
+
+
+def test_an_ambiguous_cache_is_compiled_once_per_unchanged_source(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch, compiled: list[str]
+) -> None:
+    module = _settled_ambiguous_module(tree, tmp_path, f"{prefix}installed", monkeypatch)
+    cache = Path(module.__cached__)
+    before = cache.read_bytes()
+    compiled.clear()  # the first import's
+    for _ in range(3):
+        module.VALUE = 0  # type: ignore[attr-defined]
+        assert modutils.reload(module).VALUE == 1
+    assert compiled == [module.__file__]
+    assert cache.read_bytes() == before  # writing bytecode is off
+    # An edit gets a new mtime: compiled again, whatever its size.
+    _rewrite(module, "VALUE = 2\n")
+    assert modutils.reload(module).VALUE == 2
+    assert compiled == [module.__file__] * 2
+
+
+def test_a_source_edited_just_now_is_never_reused_from_memory(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same-size edits stamped with the very same mtime_ns, as a coarse file system
+    # clock does for quick successive saves: the code is compiled every time.
+    module = _ambiguous_cache(tree, tmp_path, prefix, monkeypatch)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    source = Path(module.__file__ or "")
+    stamp = time.time_ns()
+    for value in range(3, 6):
+        source.write_text(f"VALUE = {value}\n", encoding="utf-8")
+        os.utime(source, ns=(stamp, stamp))
+        assert value == modutils.reload(module).VALUE
+
+
+def test_the_code_cache_is_bounded(
+    tree: Tree, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch, compiled: list[str]
+) -> None:
+    monkeypatch.setattr(reloading, "_CODE_CACHE_SIZE", 2)
+    modules = [
+        _settled_ambiguous_module(tree, tmp_path, f"{prefix}m{index}", monkeypatch)
+        for index in range(3)
+    ]
+    compiled.clear()  # the first imports'
+    for module in modules:
+        modutils.reload(module)
+    assert len(reloading._code_cache) == 2
+    modutils.reload(modules[0])  # the oldest was dropped: compiled again
+    assert compiled == [module.__file__ for module in [*modules, modules[0]]]
+
+
 # --- dependents ------------------------------------------------------------------------------
 
 
@@ -611,15 +695,17 @@ def test_without_dependents_importers_keep_the_old_objects(tree: Tree, prefix: s
             id="transitive",
         ),
         pytest.param(
-            # b and c import each other; the cycle is cut the same way every time.
+            # b and c import each other, and the test imported b first: the cycle is
+            # entered at b, whose import of c re-executes c at that point, every time.
             {"b": "import {p}a, {p}c\n", "c": "import {p}b\n", "d": "import {p}c\n"},
-            ["a", "c", "b", "d"],
+            ["a", "b", "c", "d"],
             id="cycle",
         ),
         pytest.param(
-            # a is part of the cycle: the module asked for always runs first.
+            # a is part of the cycle a -> a_dep -> b -> a and was imported first: its
+            # imports re-execute a_dep, then b, as the first import ran them.
             {"b": "import {p}a\n", "a_dep": "import {p}b\n"},
-            ["a", "b", "a_dep"],
+            ["a", "a_dep", "b"],
             id="target-in-cycle",
         ),
         pytest.param(
@@ -660,9 +746,10 @@ def test_dependents_are_reloaded_once_each_in_dependency_order(
     [
         pytest.param("", ["sub", "plain", "rel", "user"], id="package-does-not-import-it"),
         pytest.param(
-            # The package imports sub, so it and whatever imports from it are reloaded.
+            # The package imports sub, so it and whatever imports from it are reloaded;
+            # as in a fresh import, the package starts first and runs sub at its import.
             "from .sub import f\n",
-            ["sub", "", "other", "plain", "rel", "user"],
+            ["", "sub", "other", "plain", "rel", "user"],
             id="package-imports-it",
         ),
     ],
@@ -719,6 +806,209 @@ def test_a_failing_dependent_rolls_back_the_whole_set(tree: Tree, prefix: str) -
         _assert_same_namespace(module, namespace)
     assert not hasattr(a, "NEW")
     _assert_same_modules(modules)
+
+
+# --- dependents in import cycles: the order of a fresh import ----------------------------
+
+
+def _cyclic_package(prefix: str) -> dict[str, str]:
+    """Six modules in two import cycles, with classes re-exported through ``__init__``.
+
+    segment and text import each other (segment binds Text after defining Segment,
+    as a fresh import from the package allows); the package and console import each
+    other (``from . import text``); markup takes its names from the package.
+    """
+    p = f"{prefix}pkg"
+    log = _log_module(prefix)
+    return {
+        f"{prefix}log.py": "events = []\n",
+        f"{p}/__init__.py": log
+        + "from .segment import Segment\nfrom .text import Text\n"
+        + "from .console import Console\nfrom . import style\n",
+        f"{p}/style.py": log + "class Style:\n    pass\n",
+        f"{p}/segment.py": log
+        + "from .style import Style\n"
+        + "class Segment:\n"
+        + "    def __init__(self, text):\n"
+        + "        self.text, self.style = text, Style()\n"
+        + "from .text import Text\n",
+        f"{p}/text.py": log
+        + "from .segment import Segment\nfrom .style import Style\n"
+        + "class Text:\n"
+        + "    def render(self):\n"
+        + "        return [Segment('x')]\n",
+        f"{p}/console.py": log
+        + "from . import text as text_module\nfrom .segment import Segment\n"
+        + "class Console:\n"
+        + "    def print(self, value):\n"
+        + "        assert isinstance(value, text_module.Text), type(value)\n"
+        + "        segments = value.render()\n"
+        + "        assert all(isinstance(s, Segment) for s in segments), segments\n"
+        + "        return segments\n",
+        f"{p}/markup.py": log
+        + f"from {p} import Console, Segment, Text\n"
+        + "def render():\n"
+        + "    return Console().print(Text())\n",
+    }
+
+
+def _assert_package_consistent(p: str) -> None:
+    """Every binding inside the package refers to the objects its defining module holds."""
+    pkg, style, segment, text, console, markup = (
+        sys.modules[f"{p}{suffix}"]
+        for suffix in ("", ".style", ".segment", ".text", ".console", ".markup")
+    )
+    assert pkg.Segment is segment.Segment
+    assert pkg.Text is text.Text
+    assert pkg.Console is console.Console
+    assert segment.Style is style.Style
+    assert segment.Text is text.Text
+    assert text.Segment is segment.Segment
+    assert text.Style is style.Style
+    assert console.Segment is segment.Segment
+    assert console.text_module is text
+    assert markup.Console is console.Console
+    assert markup.Segment is segment.Segment
+    assert markup.Text is text.Text
+    # The package's own calls work across the modules.
+    (result,) = markup.render()
+    assert isinstance(result.style, style.Style)
+
+
+@pytest.mark.parametrize("target", ["style", "segment", "text", "console", "markup", ""])
+def test_dependents_in_import_cycles_bind_the_new_objects(
+    tree: Tree, prefix: str, target: str
+) -> None:
+    p = f"{prefix}pkg"
+    tree(_cyclic_package(prefix), p, f"{p}.markup")
+    _assert_package_consistent(p)
+    name = f"{p}.{target}".rstrip(".")
+    defined = {"style": "Style", "segment": "Segment", "text": "Text", "console": "Console"}
+    for _ in range(2):  # the second time from the order the first one left
+        old = {key: getattr(sys.modules[f"{p}.{key}"], value) for key, value in defined.items()}
+        modutils.reload(name, dependents=True)
+        _assert_package_consistent(p)
+        module = sys.modules[name]
+        if target in defined:
+            assert getattr(module, defined[target]) is not old[target]
+        # Every class of the reloaded module and of its importers is new.
+        for key, value in defined.items():
+            changed = getattr(sys.modules[f"{p}.{key}"], value) is not old[key]
+            assert changed is (f"{p}.{key}" in reloading._reload_order(name))
+
+
+def test_the_cycle_is_entered_where_the_first_import_entered_it(tree: Tree, prefix: str) -> None:
+    p = f"{prefix}pkg"
+    tree(_cyclic_package(prefix), p, f"{p}.markup")
+    events = sys.modules[f"{prefix}log"].events
+    first = list(events)
+    for _ in range(2):
+        events.clear()
+        modutils.reload(f"{p}.style", dependents=True)
+        # As the first import ran them: the package, whose imports re-execute the
+        # others at the points where they ran then; then markup.
+        assert events == first
+
+
+@pytest.mark.parametrize("caught", [False, True], ids=["propagates", "caught-by-importer"])
+def test_a_failure_inside_a_cycle_rolls_back_everything(
+    tree: Tree, prefix: str, caught: bool
+) -> None:
+    p = f"{prefix}pkg"
+    files = _cyclic_package(prefix)
+    tree(files, p, f"{p}.markup")
+    names = [name for name in sys.modules if name.startswith(p)]
+    saved = {name: _namespace(sys.modules[name]) for name in names}
+    modules = sys.modules.copy()
+    text = sys.modules[f"{p}.text"]
+    segment = sys.modules[f"{p}.segment"]
+    _rewrite(text, files[f"{p}/text.py"] + "raise LookupError('text broke')\n")
+    if caught:
+        # A fresh import would go on without text; a reload cannot keep text
+        # half-executed, so the whole transaction fails all the same.
+        _rewrite(
+            segment,
+            files[f"{p}/segment.py"].replace(
+                "from .text import Text\n",
+                "try:\n    from .text import Text\nexcept LookupError:\n    Text = None\n",
+            ),
+        )
+    with pytest.raises(ReloadError, match=rf"failed in '{p}.text'.*rolled back") as info:
+        modutils.reload(f"{p}.style", dependents=True)
+    assert isinstance(info.value.__cause__, LookupError)
+    assert info.value.name == f"{p}.text"
+    for name, namespace in saved.items():
+        _assert_same_namespace(sys.modules[name], namespace)
+    _assert_same_modules(modules)
+    _assert_package_consistent(p)
+
+
+def test_an_import_wrapper_installed_during_a_reload_is_left_in_place(
+    tree: Tree, prefix: str
+) -> None:
+    import builtins
+
+    p = prefix
+    original = builtins.__import__
+    hooks, a, b = tree(
+        {
+            f"{p}hooks.py": "callback = None\n",
+            f"{p}a.py": f"import {p}hooks\nif {p}hooks.callback:\n    {p}hooks.callback()\n"
+            + "X = object()\n",
+            f"{p}b.py": f"from {p}a import X\n",
+        },
+        f"{p}hooks",
+        f"{p}a",
+        f"{p}b",
+    )
+    wrappers: list[Callable[..., object]] = []
+
+    def install_wrapper() -> None:
+        previous: Callable[..., types.ModuleType] = builtins.__import__
+
+        def wrapper(*args: Any, **kwargs: Any) -> types.ModuleType:
+            return previous(*args, **kwargs)
+
+        builtins.__import__ = wrapper
+        wrappers.append(wrapper)
+        hooks.callback = None  # type: ignore[attr-defined]
+
+    hooks.callback = install_wrapper  # type: ignore[attr-defined]
+    try:
+        modutils.reload(a, dependents=True)
+        # Taking our hook out from under the wrapper would break it; putting it back
+        # over the wrapper would make the two call each other forever.
+        assert builtins.__import__ is wrappers[0]
+        modutils.reload(a, dependents=True)
+        assert builtins.__import__ is wrappers[0]
+        assert b.X is a.X
+        builtins.__import__ = original
+        modutils.reload(a, dependents=True)
+        assert builtins.__import__ is original
+        assert b.X is a.X
+    finally:
+        builtins.__import__ = original
+
+
+def test_imports_run_through_the_hook_only_during_a_transaction(tree: Tree, prefix: str) -> None:
+    import builtins
+
+    original = builtins.__import__
+    p = prefix
+    a, b = tree(
+        {
+            f"{p}a.py": "import builtins\nSEEN = builtins.__import__\n",
+            f"{p}b.py": f"import builtins, {p}a\nSEEN = builtins.__import__\n",
+        },
+        f"{p}a",
+        f"{p}b",
+    )
+    modutils.reload(a, dependents=True)
+    assert a.SEEN is b.SEEN is reloading._import_hook
+    assert builtins.__import__ is original
+    # A module alone has nothing else to re-execute: imports keep their fast path.
+    modutils.reload(a)
+    assert a.SEEN is original
 
 
 def test_modules_whose_source_does_not_parse_are_skipped(tree: Tree, prefix: str) -> None:
@@ -1127,8 +1417,43 @@ def test_overlapping_dependents_sets_run_one_after_the_other(
     assert b.X is a.X
 
 
+LoggedLocks = Callable[[Callable[[str], bool]], list[str]]
+
+
+@pytest.fixture
+def logged_locks(monkeypatch: pytest.MonkeyPatch) -> LoggedLocks:
+    """Make reload's import locks log ``+name``/``-name``, and ``!name`` where they deadlock.
+
+    Call it with a predicate on names: an acquire it accepts raises DeadlockError.
+    """
+
+    def install(deadlocks: Callable[[str], bool]) -> list[str]:
+        log: list[str] = []
+        real = _compat.get_module_lock
+
+        class Logged:
+            def __init__(self, name: str) -> None:
+                self.name, self.lock = name, real(name)
+
+            def acquire(self) -> bool:
+                if deadlocks(self.name):
+                    log.append(f"!{self.name}")
+                    raise _compat.DeadlockError(f"deadlock detected by {self.name}")
+                log.append(f"+{self.name}")
+                return self.lock.acquire()
+
+            def release(self) -> None:
+                log.append(f"-{self.name}")
+                self.lock.release()
+
+        monkeypatch.setattr(reloading, "get_module_lock", Logged)
+        return log
+
+    return install
+
+
 def test_locks_are_taken_in_name_order_and_released(
-    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+    logged_locks: LoggedLocks, tree: Tree, prefix: str
 ) -> None:
     p = prefix
     tree(
@@ -1137,55 +1462,25 @@ def test_locks_are_taken_in_name_order_and_released(
         f"{p}b",
         f"{p}a",
     )
-    taken: list[str] = []
-    real = _compat.get_module_lock
-
-    class Recording:
-        def __init__(self, name: str) -> None:
-            self.name, self.lock = name, real(name)
-
-        def acquire(self) -> bool:
-            taken.append(f"+{self.name}")
-            return self.lock.acquire()
-
-        def release(self) -> None:
-            taken.append(f"-{self.name}")
-            self.lock.release()
-
-    monkeypatch.setattr(reloading, "get_module_lock", Recording)
+    taken = logged_locks(lambda name: False)
     # Reloaded c, b, a: locked a, b, c whatever the reload order.
     modutils.reload(f"{p}c", dependents=True)
     assert taken == [f"+{p}a", f"+{p}b", f"+{p}c", f"-{p}c", f"-{p}b", f"-{p}a"]
 
 
 def test_a_deadlock_on_the_locks_fails_untouched_and_releases_them(
-    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+    logged_locks: LoggedLocks, tree: Tree, prefix: str
 ) -> None:
     p = prefix
     a, b = tree({f"{p}a.py": "X = 1\n", f"{p}b.py": f"import {p}a\n"}, f"{p}a", f"{p}b")
-    real = _compat.get_module_lock
-    released: list[str] = []
-
-    class Deadlocking:
-        def __init__(self, name: str) -> None:
-            self.name, self.lock = name, real(name)
-
-        def acquire(self) -> bool:
-            if self.name == f"{p}b":
-                raise _compat.DeadlockError(f"deadlock detected by {self.name}")
-            return self.lock.acquire()
-
-        def release(self) -> None:
-            released.append(self.name)
-            self.lock.release()
-
-    monkeypatch.setattr(reloading, "get_module_lock", Deadlocking)
+    # Always: a deadlock that waiting while holding none of the locks does not end.
+    events = logged_locks(lambda name: name == f"{p}b")
     _rewrite(a, "X = 2\n")
     saved, modules = {m: _namespace(m) for m in (a, b)}, sys.modules.copy()
     with pytest.raises(ReloadError, match=rf"cannot reload '{p}a'.*deadlock") as info:
         modutils.reload(a, dependents=True)
     assert isinstance(info.value.__cause__, _compat.DeadlockError)
-    assert released == [f"{p}a"]
+    assert events == [f"+{p}a", f"!{p}b", f"-{p}a", f"!{p}b"]
     for module, namespace in saved.items():
         _assert_same_namespace(module, namespace)
     _assert_same_modules(modules)
@@ -1237,3 +1532,163 @@ def test_a_module_dropped_while_waiting_for_its_lock_fails_untouched(
         modutils.reload(module)
     _assert_same_namespace(module, saved)
     assert module.__name__ not in sys.modules
+
+
+# --- issue 18: reload under threads -------------------------------------------------------
+
+
+def _chain(prefix: str, length: int = 4) -> dict[str, str]:
+    files = {f"{prefix}c0.py": "X = object()\n"}
+    for index in range(1, length):
+        previous = f"{prefix}c{index - 1}"
+        files[f"{prefix}c{index}.py"] = f"import {previous}\nfrom {previous} import X as P\nX = 1\n"
+    return files
+
+
+def test_concurrent_reloads_queue_and_never_drop_the_module(tree: Tree, prefix: str) -> None:
+    # Eight threads reload random modules of a chain, half of the time with their
+    # dependents, while a reader checks that every module stays in sys.modules.
+    names = [f"{prefix}c{index}" for index in range(4)]
+    tree(_chain(prefix), *names)
+    deadline = time.monotonic() + 4
+    missing: list[str] = []
+
+    def reloader(seed: int) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < deadline and not missing:
+            modutils.reload(rng.choice(names), dependents=rng.random() < 0.5)
+
+    def reader() -> None:
+        while time.monotonic() < deadline and not missing:
+            missing.extend(name for name in names if name not in sys.modules)
+
+    threads, errors = _run_threads(
+        *((f"reloader-{seed}", lambda seed=seed: reloader(seed)) for seed in range(8)),
+        ("reader", reader),
+    )
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        for thread in threads.values():
+            thread.start()
+        for thread in threads.values():
+            thread.join(60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not any(thread.is_alive() for thread in threads.values())
+    assert errors == {}
+    assert missing == []
+
+
+def test_a_deadlock_reported_while_locking_is_waited_out(
+    logged_locks: LoggedLocks, tree: Tree, prefix: str
+) -> None:
+    # A cycle through a thread waiting inside module code is transient: the reload
+    # lets its locks go, queues, and starts again instead of failing.
+    p = prefix
+    a, b = tree({f"{p}a.py": "X = 1\n", f"{p}b.py": f"from {p}a import X\n"}, f"{p}a", f"{p}b")
+    events = logged_locks(lambda name: name == f"{p}b" and f"!{p}b" not in events)
+    _rewrite(a, "X = 2\n")
+    modutils.reload(a, dependents=True)
+    assert b.X == 2
+    assert events == [
+        f"+{p}a",
+        f"!{p}b",
+        f"-{p}a",
+        # Holding none, it waits for the contended lock, then starts again.
+        f"+{p}b",
+        f"-{p}b",
+        f"+{p}a",
+        f"+{p}b",
+        f"-{p}b",
+        f"-{p}a",
+    ]
+
+
+def test_a_concurrent_import_waits_while_a_failed_reload_rolls_back(
+    monkeypatch: pytest.MonkeyPatch, tree: Tree, prefix: str
+) -> None:
+    name = f"{prefix}m"
+    (module,) = tree({f"{name}.py": "VALUE = 1\n"}, name)
+    _rewrite(module, "VALUE = 2\nLEFTOVER = 3\nraise RuntimeError('fails')\n")
+    restored, release = threading.Event(), threading.Event()
+    real = reloading._restore_namespace
+
+    def restore_then_pause(namespace: dict[str, object], saved: dict[str, object]) -> None:
+        # The old namespace, with the old __spec__, is back; the rollback is not over.
+        real(namespace, saved)
+        restored.set()
+        assert release.wait(10)
+
+    monkeypatch.setattr(reloading, "_restore_namespace", restore_then_pause)
+    seen: dict[str, object] = {}
+
+    def importer() -> None:
+        namespace: dict[str, object] = {}
+        exec(f"import {name} as module", namespace)
+        seen.update(vars(namespace["module"]))
+
+    threads, errors = _run_threads(
+        ("reloader", lambda: modutils.reload(module)), ("importer", importer)
+    )
+    threads["reloader"].start()
+    try:
+        assert restored.wait(10)
+        threads["importer"].start()
+        threads["importer"].join(0.3)
+        # Waiting for the module lock, not reading a namespace being rolled back.
+        assert threads["importer"].is_alive()
+    finally:
+        release.set()
+        for thread in threads.values():
+            thread.join(10)
+    assert isinstance(errors.pop("reloader"), ReloadError)
+    assert errors == {}
+    assert seen["VALUE"] == 1
+    assert "LEFTOVER" not in seen
+
+
+def _interrupt_at(codes: set[types.CodeType], target: int) -> tuple[object, list[int]]:
+    """A trace function raising KeyboardInterrupt at bytecode number *target* of *codes*."""
+    counter = itertools.count()
+    fired: list[int] = []
+
+    def local(frame: types.FrameType, event: str, arg: object) -> object:
+        if event == "opcode" and next(counter) == target:
+            fired.append(target)
+            raise KeyboardInterrupt
+        return local
+
+    def calls(frame: types.FrameType, event: str, arg: object) -> object:
+        if frame.f_code not in codes:
+            return None
+        frame.f_trace_opcodes = True
+        return local
+
+    return calls, fired
+
+
+def test_an_interrupt_while_committing_never_drops_a_module(tree: Tree, prefix: str) -> None:
+    # A KeyboardInterrupt raised at each bytecode of the commit in turn: wherever it
+    # lands, the modules stay in sys.modules.
+    p = prefix
+    a, b = tree({f"{p}a.py": "X = 1\n", f"{p}b.py": f"from {p}a import X\n"}, f"{p}a", f"{p}b")
+    codes = {reloading._Transaction.commit.__code__, reloading._move_to_end.__code__}
+    for target in itertools.count():
+        tracer, fired = _interrupt_at(codes, target)
+        previous = sys.gettrace()
+        sys.settrace(tracer)  # type: ignore[arg-type]
+        try:
+            modutils.reload(a, dependents=True)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sys.settrace(previous)
+        assert sys.modules[a.__name__] is a
+        assert sys.modules[b.__name__] is b
+        if not fired:
+            break
+    if target == 0:
+        # CPython 3.12.1's settrace (over sys.monitoring) may drop opcode events.
+        pytest.skip(f"Python {sys.version.split()[0]} delivered no 'opcode' trace events")
+    assert target > 5

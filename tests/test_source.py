@@ -149,3 +149,25 @@ def test_threads_asking_for_one_file_parse_it_once(
         thread.join()
     assert errors == []
     assert sorted(parsed) == [str(file) for file in files]
+
+
+@pytest.mark.parametrize(
+    ("stored", "limit", "expected"),
+    [
+        (["a", "b", "c"], 3, ["a", "b", "c"]),
+        (["a", "b", "c", "d"], 3, ["b", "c", "d"]),
+        # Storing a key again replaces it in place and evicts nothing.
+        (["a", "b", "c", "a"], 3, ["a", "b", "c"]),
+        (["a", "b", "c", "d", "e"], 1, ["e"]),
+    ],
+)
+def test_remember_drops_the_oldest_entry_at_the_limit(
+    stored: list[str], limit: int, expected: list[str]
+) -> None:
+    from modutils._source import remember
+
+    cache: dict[str, int] = {}
+    for value, key in enumerate(stored):
+        remember(cache, key, value, limit)
+    assert list(cache) == expected
+    assert cache[expected[-1]] == max(i for i, key in enumerate(stored) if key == expected[-1])

@@ -1,0 +1,3 @@
+from legns.alpha import NAME
+
+TOOL = f"{NAME} tool"

@@ -1,0 +1,3 @@
+from legns.beta import NAME
+
+TOOL = f"{NAME} tool"

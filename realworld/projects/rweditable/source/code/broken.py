@@ -1,0 +1,1 @@
+raise RuntimeError("rweditable.broken fails on import, on purpose")

@@ -1,0 +1,3 @@
+from rweditable import Shape
+
+LEAF = Shape("leaf")
