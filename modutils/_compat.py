@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from importlib.machinery import ModuleSpec
     from types import ModuleType
-    from typing import Protocol
+    from typing import Any, Protocol
 
     class ModuleLock(Protocol):
         """What modutils needs of a per-module lock (``_bootstrap._ModuleLock``)."""
@@ -161,3 +161,105 @@ def importing_elsewhere(name: str) -> bool:
             return True
         name = name.rpartition(".")[0]
     return False
+
+
+def namespace_of(obj: object) -> dict[str, object] | None:
+    """*obj*'s ``__dict__`` read without attribute hooks; ``None`` if it has none.
+
+    ``vars(module)`` and ``getattr(module, "__spec__")`` go through the module's
+    type: a module registered through :class:`importlib.util.LazyLoader` (class
+    ``_LazyModule``, whose ``__getattribute__`` loads it) executes on either, and a
+    PEP 562 ``__getattr__`` is called for a missing name. ``object.__getattribute__``
+    reads the instance dictionary through the generic slot, which neither hook sees.
+    """
+    try:
+        namespace = object.__getattribute__(obj, "__dict__")
+    except (AttributeError, TypeError):
+        return None
+    return namespace if isinstance(namespace, dict) else None
+
+
+# The finders a fresh interpreter puts on sys.meta_path, bound from the modules
+# that define them so that using them imports nothing.
+_STANDARD_FINDERS: tuple[Any, ...] = (
+    _bootstrap.BuiltinImporter,
+    _bootstrap.FrozenImporter,
+    _bootstrap_external.PathFinder,
+)
+
+
+class _StandardFinders:
+    """A meta path finder that answers, for one thread only, with the standard finders.
+
+    Put first on ``sys.meta_path`` while :class:`own_imports` imports modutils' own
+    dependencies; every other thread's imports pass through it untouched.
+    """
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: int) -> None:
+        self.owner = owner
+
+    def find_spec(
+        self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if get_ident() != self.owner:
+            return None
+        for finder in _STANDARD_FINDERS:
+            spec: ModuleSpec | None = finder.find_spec(name, path, target)
+            if spec is not None:
+                return spec
+        # Not a standard location: the caller's finders may still know it.
+        return None
+
+
+class own_imports:
+    """Import modutils' own lazy dependencies with the standard finders while inside.
+
+    A process may replace :data:`sys.meta_path` with finders of its own (editable
+    installs, astroid); modutils' dependencies (``importlib_metadata``,
+    ``pathlib``, ``json``...) must not depend on them. While inside, a new list
+    headed by a finder that answers for this thread with ``BuiltinImporter``,
+    ``FrozenImporter`` and ``PathFinder`` is bound to ``sys.meta_path``; other
+    threads pass through it to the caller's finders as before. On exit the
+    caller's list object is bound again, with the finders the imports appended
+    (``importlib_metadata`` installs one) carried over, as a plain import would
+    leave them. Given *names*, nothing happens when every one is already imported;
+    without, the standard finders answer for every import inside (code that
+    imports lazily while it runs, as ``importlib_metadata`` does, runs inside).
+    """
+
+    __slots__ = ("_before", "_names", "_saved", "_temp")
+
+    def __init__(self, *names: str) -> None:
+        self._names = names
+        self._saved: list[object] | None = None
+        self._temp: list[object] = []
+        self._before: list[object] = []
+
+    def __enter__(self) -> None:
+        import sys
+
+        modules = sys.modules
+        if self._names and all(name in modules for name in self._names):
+            return
+        saved: list[object] = sys.meta_path  # type: ignore[assignment]
+        self._before = saved[:]
+        self._temp = [_StandardFinders(get_ident()), *saved]
+        self._saved = saved
+        sys.meta_path = self._temp  # type: ignore[assignment]
+
+    def __exit__(self, *exc_info: object) -> None:
+        import sys
+
+        saved, self._saved = self._saved, None
+        if saved is None:
+            return
+        temp = self._temp
+        if sys.meta_path is not temp:
+            # Rebound meanwhile (by the imported code or another thread): theirs wins.
+            return
+        before = self._before
+        added = [finder for finder in temp[1:] if finder not in before]
+        saved.extend(finder for finder in added if finder not in saved)
+        sys.meta_path = saved  # type: ignore[assignment]

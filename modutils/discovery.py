@@ -22,7 +22,8 @@ from pathlib import Path
 from stat import S_ISREG
 from types import ModuleType
 
-from modutils._spec import check_module_name, find_spec_static, search_locations
+from modutils._compat import namespace_of
+from modutils._spec import check_import_name, find_spec_static, search_locations
 from modutils._state import ModulesSnapshot
 from modutils.errors import ModuleLoadError
 
@@ -173,7 +174,7 @@ class _Listing:
         modules.pop("__main__", None)
         #: module name -> file name, the best-ranked one; no __init__, no __main__.
         self.modules = modules
-        #: folder name -> (path, real path); identifiers other than __pycache__.
+        #: folder name -> (path, real path); names without a dot, but __pycache__.
         self.folders = folders
         #: Makes the Path of a file in the folder, once made; see _paths_of.
         self.paths: Callable[[str], Path] | None = None
@@ -324,7 +325,7 @@ class _Walker:
         #: Real paths of the folders that already belong to a package of this walk.
         self.visited: set[str] = set()
         self._listings: dict[str, _Listing] = {}
-        self._zips: dict[str, dict[str, dict[str, bool]]] = {}
+        self._zips: dict[str, dict[str, dict[str, int]]] = {}
 
     def claim(
         self, locations: Iterable[str], own: Iterable[_Location] = ()
@@ -479,20 +480,22 @@ class _Walker:
                 try:
                     # DirEntry.is_file/is_dir/is_symlink answer from the d_type
                     # that readdir gave: only a symlink costs a stat (and realpath).
-                    # isidentifier() also rejects stems with a dot (dotted.name.py).
+                    # FileFinder looks a module up by its last name part plus a
+                    # suffix: any stem without a dot is importable (0001_initial,
+                    # hook-numpy), dotted.name.py is not.
                     stem = name.removesuffix(source)
                     if stem != name:
-                        if stem.isidentifier() and entry.is_file():
+                        if stem and "." not in stem and entry.is_file():
                             sources[stem] = name
                         continue
                     stem, dot, suffix = name.partition(".")
                     if dot:
                         rank = ranks.get(suffix)
-                        if rank is not None and stem.isidentifier() and entry.is_file():
+                        if rank is not None and stem and entry.is_file():
                             other = others.setdefault(stem, name)
                             if other is not name and rank < ranks[other.partition(".")[2]]:
                                 others[stem] = name
-                    elif name.isidentifier() and name != "__pycache__" and entry.is_dir():
+                    elif name != "__pycache__" and entry.is_dir():
                         path = entry.path
                         folders[name] = (
                             path,
@@ -514,14 +517,23 @@ class _Walker:
             if tree is None:
                 tree = self._zips[archive] = _read_archive(archive)
             ranks = _ZIP_SUFFIX_RANK
-            for name, is_dir in tree.get(inner, {}).items():
+            for name, kind in tree.get(inner, {}).items():
                 stem, dot, suffix = name.partition(".")
-                if is_dir:
-                    if not dot and name.isidentifier() and name != "__pycache__":
-                        folders[name] = (folder + os.sep + name, real + os.sep + name)
+                if kind:
+                    if dot or name == "__pycache__":
+                        continue
+                    # zipimport finds a namespace portion only by the folder's own
+                    # entry ("pkg/ns/"); a folder merely implied by its members'
+                    # names can only be a regular package (zipimport looks for
+                    # its __init__ file directly).
+                    if kind is _IMPLIED and not _zip_has_init(
+                        tree, f"{inner}/{name}" if inner else name
+                    ):
+                        continue
+                    folders[name] = (folder + os.sep + name, real + os.sep + name)
                     continue
                 rank = ranks.get(suffix)
-                if rank is None or not stem.isidentifier():
+                if rank is None or not stem:
                     continue
                 other = modules.setdefault(stem, name)
                 if other is not name and rank < ranks[other.partition(".")[2]]:
@@ -547,18 +559,36 @@ def _split_archive(folder: str) -> tuple[str, str] | None:
         return (head, "/".join(reversed(tail))) if S_ISREG(mode) else None
 
 
-def _read_archive(archive: str) -> dict[str, dict[str, bool]]:
-    """Folder (``"a/b"``, ``""`` for the top) -> {entry name: is a folder} of a zip archive."""
-    tree: dict[str, dict[str, bool]] = {}
+# What a name in a zip archive's folder is: a file, a folder only implied by the
+# names of its members, or a folder with an entry of its own ("pkg/").
+_FILE, _IMPLIED, _ENTRY = 0, 1, 2
+
+
+def _read_archive(archive: str) -> dict[str, dict[str, int]]:
+    """Folder (``"a/b"``, ``""`` for the top) -> {entry name: _FILE, _IMPLIED or _ENTRY}."""
+    tree: dict[str, dict[str, int]] = {}
     names = _archive_members(archive)
     for member in names:
+        is_folder = member.endswith("/")
         parts = member.rstrip("/").split("/")
         last = len(parts) - 1
         for depth, part in enumerate(parts):
             entries = tree.setdefault("/".join(parts[:depth]), {})
             # Folders are implied by their members, as zipfile.Path implies them.
-            entries[part] = entries.get(part, False) or depth < last or member.endswith("/")
+            kind = _IMPLIED if depth < last else _ENTRY if is_folder else _FILE
+            if kind > entries.get(part, -1):
+                entries[part] = kind
     return tree
+
+
+def _zip_has_init(tree: dict[str, dict[str, int]], inner: str) -> bool:
+    """Whether the archive folder *inner* holds an ``__init__`` file zipimport loads."""
+    return any(
+        not kind
+        and name.partition(".")[0] == "__init__"
+        and name.partition(".")[2] in _ZIP_SUFFIX_RANK
+        for name, kind in tree.get(inner, {}).items()
+    )
 
 
 def _archive_members(archive: str) -> list[str]:
@@ -590,18 +620,23 @@ def _archive_members(archive: str) -> list[str]:
 def _resolve_package(package: object) -> tuple[str, list[str]]:
     """The name and search locations of *package*, found without importing it."""
     if isinstance(package, ModuleType):
-        name = package.__name__
-        path = getattr(package, "__path__", None)
+        # Read without attribute hooks, so that a LazyLoader module stays unloaded
+        # and a PEP 562 __getattr__ is not asked for __path__ (see namespace_of).
+        namespace = namespace_of(package) or {}
+        name = namespace.get("__name__")
+        if not isinstance(name, str):
+            raise ValueError(f"module {package!r} has no __name__")
+        path = namespace.get("__path__")
         if path is None:
-            origin = getattr(package, "__file__", None)
+            origin = namespace.get("__file__")
             raise ValueError(f"{name!r} is a module, not a package (no __path__): {origin}")
-        return name, [os.fspath(entry) for entry in path]
+        return name, [os.fspath(entry) for entry in path]  # type: ignore[attr-defined]
     if not isinstance(package, str):
         raise TypeError(
             f"package must be a module or a dotted name (str), not {type(package).__name__}: "
             f"{package!r}"
         )
-    name = check_module_name(package, what="package name")
+    name = check_import_name(package, what="package name")
     locations = search_locations(name)
     if locations is None:
         # Only now tell "not found" from "not a package": one look-up on success.

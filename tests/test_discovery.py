@@ -142,16 +142,13 @@ def test_extension_module_names_drop_the_abi_tag(
 @pytest.mark.parametrize(
     "skipped",
     [
-        "not-a-module.py",
         "dotted.name.py",
-        "1starts_with_digit.py",
         "__main__.py",
         "data.txt",
         "README",
         "noext",
         "__pycache__/ok.cpython-311.pyc",
         "__pycache__/__init__.py",
-        "not-a-pkg/__init__.py",
         "has.dot/__init__.py",
         "__main__/__init__.py",
         "ok.py/__init__.py",  # a folder named like a module file is neither
@@ -305,7 +302,7 @@ def test_package_inside_a_zip_archive(tmp_path: Path, name: str, folder_entries:
                 zf.writestr(folder, "")
         zf.writestr(f"{name}/__init__.py", "")
         zf.writestr(f"{name}/a.py", "VALUE = 'a'\n")
-        zf.writestr(f"{name}/not-a-module.py", RAISE)
+        zf.writestr(f"{name}/not-a-module.py", "VALUE = 'dash'\n")
         zf.writestr(f"{name}/_ext{EXTENSION}", "")  # zipimport cannot load extensions
         zf.writestr(f"{name}/sub/__init__.py", "")
         zf.writestr(f"{name}/sub/b.py", "VALUE = 'b'\n")
@@ -321,6 +318,7 @@ def test_package_inside_a_zip_archive(tmp_path: Path, name: str, folder_entries:
     assert found == [
         ModuleInfo(f"{name}.a", inside / "a.py", False),
         ModuleInfo(f"{name}.c", inside / "c.pyc", False),
+        ModuleInfo(f"{name}.not-a-module", inside / "not-a-module.py", False),
         ModuleInfo(f"{name}.sub", inside / "sub" / "__init__.py", True),
         ModuleInfo(f"{name}.sub.b", inside / "sub" / "b.py", False),
     ]
@@ -625,7 +623,9 @@ BAD_INPUT: list[tuple[object, type[Exception], str]] = [
     (None, TypeError, "None"),
     (Path("json"), TypeError, "json"),
     ("", ValueError, "''"),
-    ("not a name", ValueError, "not a name"),
+    ("not a name", ModuleNotFoundError, "not a name"),
+    ("json/decoder", ValueError, "json/decoder"),
+    ("json\0", ValueError, "json\\x00"),
     ("json..decoder", ValueError, "json..decoder"),
     ("json.", ValueError, "json."),
     ("json.decoder", ValueError, "json.decoder"),
@@ -1020,7 +1020,12 @@ def test_property_file_names_found_exactly_when_importlib_finds_them(
             for info in iter_submodules(_package_module(package), recursive=False)
         }
 
-        candidates = {stem for stem, _ in files if stem.isidentifier()} - {"__init__", "__main__"}
+        # FileFinder maps the last name part to a file or folder name: every
+        # stem without a dot is importable, identifier or not.
+        candidates = {stem for stem, _ in files if stem and "." not in stem} - {
+            "__init__",
+            "__main__",
+        }
         for stem in candidates:
             # PathFinder with an explicit path: what `import hyp_pkg.<stem>` would find.
             spec = importlib.machinery.PathFinder.find_spec(stem, [str(package)])
@@ -1038,3 +1043,150 @@ def _package_module(folder: Path) -> ModuleType:
     module = ModuleType("hyp_pkg")
     module.__path__ = [str(folder)]
     return module
+
+
+# --- issue 19: names import accepts, zip namespaces --------------------------------
+
+NON_IDENTIFIER_STEMS = [
+    "0001_initial",  # django migrations
+    "unicode17-0-0",  # rich's unicode tables
+    "hook-numpy",  # PyInstaller hooks
+    "_sysconfigdata__linux_x86_64-linux-gnu",  # the stdlib's build data
+    "not a name",
+]
+
+
+@pytest.mark.parametrize("stem", NON_IDENTIFIER_STEMS)
+@pytest.mark.parametrize("layout", ["{stem}.py", "{stem}/__init__.py"])
+def test_non_identifier_names_are_listed_and_imported_as_import_module_does(
+    on_path: Callable[[dict[str, str]], Path], name: str, stem: str, layout: str
+) -> None:
+    relative_file = layout.format(stem=stem)
+    root = on_path({f"{name}/__init__.py": "", f"{name}/{relative_file}": "VALUE = 1\n"})
+
+    found = list(iter_submodules(name))
+    modules = import_submodules(name)
+
+    assert found == [ModuleInfo(f"{name}.{stem}", root / name / relative_file, "/" in layout)]
+    assert modules[f"{name}.{stem}"] is importlib.import_module(f"{name}.{stem}")
+    assert_agrees_with_import_system(found)
+
+
+@pytest.mark.parametrize("folder_entries", [True, False], ids=["dir-entries", "implicit-dirs"])
+def test_zip_namespace_folder_is_listed_only_when_zipimport_can_import_it(
+    tmp_path: Path, name: str, folder_entries: bool
+) -> None:
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        if folder_entries:
+            zf.writestr(f"{name}/ns/", "")
+        zf.writestr(f"{name}/__init__.py", "")
+        zf.writestr(f"{name}/ns/mod.py", "VALUE = 'ns'\n")
+    sys.path.insert(0, str(archive))
+
+    found = [info.name for info in iter_submodules(name, namespace_packages=True)]
+
+    expected = [f"{name}.ns", f"{name}.ns.mod"] if folder_entries else []
+    assert found == expected
+    importable = True
+    try:
+        importlib.import_module(f"{name}.ns.mod")
+    except ModuleNotFoundError:
+        importable = False
+    assert importable is folder_entries
+
+
+# --- issue 18: static means static ---------------------------------------------------
+
+_LAZY = """
+import importlib.util, sys
+spec = importlib.util.find_spec({name!r})
+spec.loader = importlib.util.LazyLoader(spec.loader)
+module = importlib.util.module_from_spec(spec)
+sys.modules[{name!r}] = module
+spec.loader.exec_module(module)
+"""
+
+
+@pytest.mark.parametrize("as_object", [False, True], ids=["by-name", "module-object"])
+def test_lazily_registered_package_is_walked_without_running(
+    on_path: Callable[[dict[str, str]], Path], name: str, as_object: bool
+) -> None:
+    on_path({f"{name}/__init__.py": RAISE, f"{name}/sub.py": RAISE})
+    namespace: dict[str, object] = {}
+    exec(_LAZY.format(name=name), namespace)
+    module = namespace["module"]
+    assert isinstance(module, ModuleType)
+
+    try:
+        found = relative(iter_submodules(module if as_object else name), name)
+    finally:
+        # The shared clean-up reads __spec__ with getattr, which would run it now.
+        del sys.modules[name]
+
+    assert found == ["sub"]
+    assert type(module).__name__ == "_LazyModule"
+
+
+def test_module_with_pep562_getattr_is_not_asked_for_path(
+    on_path: Callable[[dict[str, str]], Path], name: str
+) -> None:
+    on_path(
+        {
+            f"{name}.py": """
+            ASKED = []
+
+            def __getattr__(attr):
+                ASKED.append(attr)
+                raise AttributeError(attr)
+            """
+        }
+    )
+    module = importlib.import_module(name)
+
+    for package in (module, name):
+        with pytest.raises(ValueError, match="not a package"):
+            iter_submodules(package)
+
+    assert module.ASKED == []
+
+
+class _PathEditingFinder:
+    """A third-party finder that inserts into sys.path while it answers."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        sys.path.insert(0, "/added/by/a/finder")
+
+
+def test_finder_that_edits_sys_path_leaves_nothing_behind() -> None:
+    sys.meta_path.insert(0, _PathEditingFinder)
+    path = sys.path
+    before = path[:]
+
+    assert relative(iter_submodules("json"), "json")[0] == "decoder"
+
+    assert sys.path is path
+    assert sys.path == before
+
+
+def test_subpackage_appending_an_already_walked_folder_imports_no_duplicate(
+    on_path: Callable[[dict[str, str]], Path], name: str
+) -> None:
+    imported: list[str] = []
+    root = on_path(
+        {
+            f"{name}/__init__.py": "",
+            f"{name}/a.py": "",
+            f"{name}/sub/__init__.py": "import os\n__path__.append(os.path.dirname(__path__[0]))\n",
+            f"{name}/sub/b.py": "",
+        }
+    )
+    assert (root / name).is_dir()
+
+    modules = import_submodules(name, on_import=imported.append)
+
+    # The parent's folder, appended to sub.__path__, is already walked: its
+    # modules are not imported again as sub.a, sub.sub...
+    assert imported == [name, f"{name}.a", f"{name}.sub", f"{name}.sub.b"]
+    assert sorted(modules) == sorted(imported)

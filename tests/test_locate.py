@@ -213,7 +213,10 @@ def test_frozen_module_is_located_not_run(
 
     assert_state_unchanged(before)
     assert loc is not None
-    assert (loc.kind, loc.path, loc.is_package) == (ModuleKind.FROZEN, None, is_package)
+    assert (loc.kind, loc.is_package) == (ModuleKind.FROZEN, is_package)
+    # The source file FrozenImporter records (Lib/__phello__/spam.py), as on disk.
+    source = importlib.util.find_spec(name).loader_state.filename  # type: ignore[union-attr]
+    assert loc.path == (Path(source) if os.path.isfile(source) else None)
     assert loc.distribution is None
     # Importing these frozen test modules prints "Hello world!".
     assert capsys.readouterr().out == ""
@@ -229,7 +232,10 @@ def test_missing_module_is_none(write_tree: WriteTree, template: str) -> None:
     assert_state_unchanged(before)
 
 
-MALFORMED = ["", "a..b", "not a name", ".a", "a.", "1abc", "a-b", "a.b c", "a/b", "é.."]
+MALFORMED = ["", "a..b", ".a", "a.", "a/b", "é..", "a\0b", "pkg/../os"]
+# Names importlib.import_module accepts (it raises ModuleNotFoundError for them
+# here): each part is looked up as a file name, identifier or not.
+NOT_IDENTIFIERS = ["not a name", "1abc", "a-b", "a.b c", "0001_initial", "hook-numpy"]
 NOT_STR: list[object] = [None, b"os", 1, Path("os"), ["os"]]
 
 
@@ -456,8 +462,11 @@ def test_stdlib_module_has_no_distribution_and_needs_no_map(
     assert_state_unchanged(before)
     assert loc is not None
     assert (loc.is_stdlib, loc.distribution, loc.version) == (True, None, None)
-    # 3.11+ freezes os and posixpath into the interpreter: no file then.
-    assert (loc.path is None) is (loc.kind is ModuleKind.FROZEN)
+    # 3.11+ freezes os and posixpath into the interpreter; their source files
+    # stay on disk and are reported all the same.
+    assert loc.path is not None
+    assert loc.path.is_file()
+    assert loc.path.name == ("posixpath.py" if name == "os.path" else f"{loc.path.stem}.py")
     assert capsys.readouterr().out == ""  # "this" prints the Zen when imported
 
 
@@ -752,7 +761,8 @@ valid_names = st.lists(_parts, min_size=1, max_size=3).map(".".join)
 
 
 def _well_formed(name: str) -> bool:
-    return bool(name) and all(part.isidentifier() for part in name.split("."))
+    # What importlib.import_module can look up: no empty part, no path separator, no NUL.
+    return "" not in name.split(".") and not any(bad in name for bad in ("/", os.sep, "\0"))
 
 
 malformed_names = st.one_of(
@@ -781,7 +791,7 @@ def test_property_locate_module(name: str) -> None:
             assert isinstance(loc.kind, ModuleKind)
             if not loc.is_package:
                 assert loc.search_locations == ()
-            if loc.kind in (ModuleKind.BUILTIN, ModuleKind.FROZEN, ModuleKind.NAMESPACE):
+            if loc.kind in (ModuleKind.BUILTIN, ModuleKind.NAMESPACE):
                 assert loc.path is None
             assert loc.is_stdlib is False or is_stdlib_module(name)
             assert (loc.distribution is None) is (loc.version is None)
@@ -798,7 +808,8 @@ def test_property_is_stdlib_module(name: str) -> None:
         assert not _well_formed(name)
     else:
         assert _well_formed(name)
-        assert result is (name.split(".")[0] in sys.stdlib_module_names)
+        top = name.split(".")[0]
+        assert result is (top in sys.stdlib_module_names or top.startswith("_sysconfigdata_"))
     assert_state_unchanged(before)
 
 
@@ -810,3 +821,261 @@ def test_property_non_str_names(name: object) -> None:
         with pytest.raises(TypeError):
             func(name)  # type: ignore[arg-type]
     assert_state_unchanged(before)
+
+
+# -- issue 19: names, frozen sources, pkgutil-style namespaces, foreign meta paths --
+
+
+@pytest.mark.parametrize("name", NOT_IDENTIFIERS)
+def test_names_import_module_accepts_are_not_rejected(name: str) -> None:
+    before = state()
+
+    assert locate_module(name) is None
+    assert is_stdlib_module(name) is False
+
+    assert_state_unchanged(before)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(name)
+
+
+REAL_NON_IDENTIFIERS = [
+    "0001_initial",  # django migrations
+    "unicode17-0-0",  # rich's unicode tables
+    "hook-numpy",  # PyInstaller hooks
+    "_sysconfigdata__linux_x86_64-linux-gnu",  # the stdlib's build data
+]
+
+
+@pytest.mark.parametrize("stem", REAL_NON_IDENTIFIERS)
+def test_real_non_identifier_module_is_located_as_import_finds_it(
+    write_tree: WriteTree, stem: str
+) -> None:
+    pkg = unique("odd_names")
+    root = write_tree({f"{pkg}/__init__.py": "", f"{pkg}/{stem}.py": "VALUE = 1\n"})
+    sys.path.insert(0, str(root))
+    before = state()
+
+    loc = locate_module(f"{pkg}.{stem}")
+
+    assert_state_unchanged(before)
+    assert loc is not None
+    assert (loc.path, loc.kind) == (root / pkg / f"{stem}.py", ModuleKind.SOURCE)
+    assert importlib.import_module(f"{pkg}.{stem}").__file__ == str(loc.path)
+
+
+def test_stdlib_sysconfigdata_module_is_stdlib() -> None:
+    import sysconfig
+
+    name = sysconfig._get_sysconfigdata_name()  # type: ignore[attr-defined]
+    loc = locate_module(name)
+
+    assert is_stdlib_module(name) is True
+    assert loc is not None
+    assert loc.is_stdlib is True
+    assert loc.path is not None
+    assert loc.path.name == f"{name}.py"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="3.10 freezes no stdlib module")
+@pytest.mark.parametrize(("package", "name"), [("importlib", "importlib.util"), ("os", "os")])
+def test_frozen_module_source_is_the_same_in_locate_and_iter_submodules(
+    package: str, name: str
+) -> None:
+    loc = locate_module(name)
+
+    assert loc is not None
+    assert loc.kind is ModuleKind.FROZEN
+    assert loc.path == Path(importlib.util.find_spec(name).loader_state.filename)  # type: ignore[union-attr]
+    if package != name:
+        listed = {info.name: info.path for info in modutils.iter_submodules(package)}
+        assert listed[name] == loc.path
+
+
+PKGUTIL_IDIOMS = [
+    "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n",
+    "from pkgutil import extend_path\n__path__ = extend_path( __path__,\n    __name__ )\n",
+]
+
+
+@pytest.mark.parametrize("idiom", PKGUTIL_IDIOMS)
+def test_pkgutil_style_namespace_is_searched_in_every_portion(tmp_path: Path, idiom: str) -> None:
+    ns = unique("legns")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, sub in ((first, "alpha"), (second, "beta")):
+        (folder / ns).mkdir(parents=True)
+        (folder / ns / "__init__.py").write_text(idiom, encoding="utf-8")
+        (folder / ns / f"{sub}.py").write_text(f"NAME = {sub!r}\n", encoding="utf-8")
+    sys.path[:0] = [str(first), str(second)]
+    before = state()
+
+    top, beta = locate_module(ns), locate_module(f"{ns}.beta")
+    listed = [info.name for info in modutils.iter_submodules(ns)]
+
+    assert_state_unchanged(before)
+    assert top is not None
+    assert beta is not None
+    assert top.search_locations == (str(first / ns), str(second / ns))
+    assert beta.path == second / ns / "beta.py"
+    assert listed == [f"{ns}.alpha", f"{ns}.beta"]
+    # The import agrees, and the live __path__ answers the same once imported.
+    assert importlib.import_module(f"{ns}.beta").NAME == "beta"
+    assert locate_module(ns) == top
+
+
+def test_package_without_the_idiom_is_searched_in_its_own_folder_only(tmp_path: Path) -> None:
+    ns = unique("plain")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, sub in ((first, "alpha"), (second, "beta")):
+        (folder / ns).mkdir(parents=True)
+        (folder / ns / "__init__.py").write_text("# extend_path is not called\n", encoding="utf-8")
+        (folder / ns / f"{sub}.py").write_text("", encoding="utf-8")
+    sys.path[:0] = [str(first), str(second)]
+
+    assert locate_module(f"{ns}.beta") is None
+    assert [info.name for info in modutils.iter_submodules(ns)] == [f"{ns}.alpha"]
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(f"{ns}.beta")
+
+
+FOREIGN_META_PATH = """
+import sys
+from importlib.machinery import BuiltinImporter, FrozenImporter, PathFinder
+import modutils.locate
+
+class ProjectFinder:
+    # Finds only the user's project folder, as an editable-install finder does.
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] != {top!r}:
+            return None
+        return PathFinder.find_spec(name, path if path is not None else [{folder!r}])
+
+sys.meta_path[:] = [BuiltinImporter, FrozenImporter, ProjectFinder]
+before = list(sys.meta_path)
+loc = modutils.locate.locate_module({top!r})
+assert loc is not None and loc.path is not None, loc
+assert "importlib_metadata" in sys.modules
+assert sys.meta_path[:3] == before, sys.meta_path
+print("ok", loc.path.name)
+"""
+
+
+def test_own_lazy_imports_do_not_go_through_a_replaced_meta_path(tmp_path: Path) -> None:
+    top = unique("project")
+    (tmp_path / top).mkdir()
+    (tmp_path / top / "__init__.py").write_text("", encoding="utf-8")
+    code = FOREIGN_META_PATH.format(top=top, folder=str(tmp_path))
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ok", "__init__.py"]
+
+
+# -- issue 18: lazy modules stay lazy, finders' sys.path edits, editable siblings ---
+
+
+LAZY_REGISTRATION = """
+import importlib.util, sys
+spec = importlib.util.find_spec({name!r})
+spec.loader = importlib.util.LazyLoader(spec.loader)
+module = importlib.util.module_from_spec(spec)
+sys.modules[{name!r}] = module
+spec.loader.exec_module(module)
+"""
+
+
+def _register_lazily(name: str) -> ModuleType:
+    namespace: dict[str, object] = {}
+    exec(LAZY_REGISTRATION.format(name=name), namespace)
+    module = namespace["module"]
+    assert isinstance(module, ModuleType)
+    return module
+
+
+@pytest.mark.parametrize("target", ["{pkg}", "{pkg}.sub"])
+def test_lazily_registered_package_is_not_executed(write_tree: WriteTree, target: str) -> None:
+    pkg = unique("lazypkg")
+    root = write_tree(
+        {f"{pkg}/__init__.py": "raise RuntimeError('lazy package ran')\n", f"{pkg}/sub.py": ""}
+    )
+    sys.path.insert(0, str(root))
+    module = _register_lazily(pkg)
+
+    try:
+        loc = locate_module(target.format(pkg=pkg))
+    finally:
+        # The shared clean-up reads __spec__ with getattr, which would run it now.
+        del sys.modules[pkg]
+
+    assert loc is not None
+    assert loc.path == (root / pkg / ("__init__.py" if target == "{pkg}" else "sub.py"))
+    # Still the lazy class: nothing read an attribute through it.
+    assert type(module).__name__ == "_LazyModule"
+
+
+def test_pep562_getattr_is_not_asked_for_path(write_tree: WriteTree) -> None:
+    name = unique("dynamic")
+    root = write_tree(
+        {
+            f"{name}.py": """
+            ASKED = []
+
+            def __getattr__(attr):
+                ASKED.append(attr)
+                raise AttributeError(attr)
+            """
+        }
+    )
+    sys.path.insert(0, str(root))
+    module = importlib.import_module(name)
+
+    loc, child = locate_module(name), locate_module(f"{name}.child")
+
+    assert loc is not None
+    assert (loc.is_package, child) == (False, None)
+    assert module.ASKED == []
+
+
+class _PathEditingFinder:
+    """A third-party finder that inserts into sys.path while it answers."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        sys.path.insert(0, "/added/by/a/finder")
+
+
+def test_finder_that_edits_sys_path_leaves_nothing_behind() -> None:
+    sys.meta_path.insert(0, _PathEditingFinder)
+    path = sys.path
+    before = path[:]
+
+    assert locate_module("json") is not None
+    assert locate_module(unique("absent")) is None
+
+    assert sys.path is path
+    assert sys.path == before
+
+
+def test_sibling_folder_sharing_an_editable_projects_prefix_is_not_credited(
+    tmp_path: Path, fresh_cache: None
+) -> None:
+    top = unique("editable")
+    project, sibling, site = tmp_path / "proj", tmp_path / "proj_sibling", tmp_path / "site"
+    (project / top).mkdir(parents=True)
+    (project / top / "__init__.py").write_text("", encoding="utf-8")
+    (sibling / top).mkdir(parents=True)
+    (sibling / top / "__init__.py").write_text("", encoding="utf-8")
+    url = {"url": project.as_uri(), "dir_info": {"editable": True}}
+    install(site, top.replace("_", "-"), "0.dev0", {}, direct_url=url)
+    # The sibling's copy shadows the project: its path starts with the project's
+    # folder name as a string, but it is not inside the project.
+    sys.path[:0] = [str(site), str(sibling)]
+
+    loc = locate_module(top)
+
+    assert loc is not None
+    assert loc.path == sibling / top / "__init__.py"
+    assert (loc.distribution, loc.version) == (None, None)
