@@ -662,9 +662,11 @@ def iter_submodules(
     ``__init__`` file that hold modules are namespace subpackages, yielded only
     with *namespace_packages*.
 
-    Names that are not identifiers (``not-a-module.py``, ``dotted.name.py``),
-    ``__init__``, ``__pycache__`` and ``__main__`` (a package's command-line
-    entry point: importing it would run the tool) are skipped. Modules come
+    Names import cannot reach (``dotted.name.py``), ``__init__``,
+    ``__pycache__`` and ``__main__`` (a package's command-line entry point:
+    importing it would run the tool) are skipped; names that are not
+    identifiers (``0001_initial.py``, ``hook-numpy.py``) are listed, as
+    :func:`importlib.import_module` imports them. Modules come
     sorted by name within each package, each package right before its children.
     A folder reached a second time (symlinks, duplicate path entries) is skipped
     with everything under it, so symlink loops end and each file is reported

@@ -131,7 +131,8 @@ def is_stdlib_module(name: str) -> bool:
         False
 
     :raises TypeError: *name* is not a ``str``.
-    :raises ValueError: *name* is not a dotted module name (``""``, ``"a..b"``).
+    :raises ValueError: *name* has an empty part (``""``, ``"a..b"``), a path
+        separator or NUL.
     """
     check_import_name(name)
     return _is_stdlib_top(name.partition(".")[0])
@@ -170,8 +171,9 @@ def locate_module(name: str) -> ModuleLocation | None:
     :returns: the location, or ``None`` when ``import name`` would fail to find it
         (its parent missing or not a package included).
     :raises TypeError: *name* is not a ``str``.
-    :raises ValueError: *name* is not a dotted module name (``""``, ``"a..b"``,
-        ``"not a name"``).
+    :raises ValueError: no module can have that name: an empty part (``""``,
+        ``"a..b"``), a path separator or NUL. Parts that are not identifiers
+        (``"pkg.0001_initial"``) are accepted, as by :func:`importlib.import_module`.
     """
     check_import_name(name)
     spec = find_spec_static(name)
