@@ -11,6 +11,7 @@ import os
 import pickle
 import pkgutil
 import py_compile
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -23,7 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import modutils.discovery as discovery
+import modutils
+import modutils._walk as walk
 from conftest import WriteTree
 from modutils import ModuleInfo, ModuleLoadError, import_submodules, iter_submodules
 
@@ -562,7 +564,7 @@ def test_walk_records_make_their_path_on_first_read(
 def test_paths_behave_like_paths_the_constructor_made(
     on_path: Callable[[dict[str, str]], Path], name: str
 ) -> None:
-    # The walk fills pathlib's slots itself (discovery._fast_paths), not through
+    # The walk fills pathlib's slots itself (walk._fast_paths), not through
     # Path(): its paths must be indistinguishable in every use, and the fast
     # factory must be the one in use (a silent fallback would cost 5x per file).
     root = on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
@@ -572,8 +574,9 @@ def test_paths_behave_like_paths_the_constructor_made(
     }
 
     infos = list(iter_submodules(name))
+    assert [info.path for info in infos] == list(expected.values())
 
-    assert discovery._make_paths is discovery._fast_paths
+    assert walk._make_paths is walk._fast_paths
     assert [info.name for info in infos] == list(expected)
     for info in infos:
         path, built = info.path, Path(str(expected[info.name]))
@@ -603,7 +606,7 @@ def test_fallback_path_factory_finds_the_same(
     on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
     fast = [(info.name, info.path, info.is_package) for info in iter_submodules(name)]
 
-    monkeypatch.setattr(discovery, "_make_paths", discovery._plain_paths)
+    monkeypatch.setattr(walk, "_make_paths", walk._plain_paths)
 
     assert [(info.name, info.path, info.is_package) for info in iter_submodules(name)] == fast
 
@@ -1190,3 +1193,30 @@ def test_subpackage_appending_an_already_walked_folder_imports_no_duplicate(
     # modules are not imported again as sub.a, sub.sub...
     assert imported == [name, f"{name}.a", f"{name}.sub", f"{name}.sub.b"]
     assert sorted(modules) == sorted(imported)
+
+
+# --- issue 20: first use in a fresh process ------------------------------------------
+
+FIRST_USE = """
+import sys
+sys.path.insert(0, {root!r})
+import modutils
+names = [info.name for info in modutils.iter_submodules("email")]
+assert "email.mime.text" in names, names
+print(sorted(set(sys.modules) & {{"pathlib", "re", "fnmatch", "urllib.parse"}}))
+first = next(modutils.iter_submodules("email"))
+print(first.path.name, "pathlib" in sys.modules)
+"""
+
+
+def test_first_walk_in_a_fresh_process_imports_no_pathlib() -> None:
+    # -S: no site, so no .pth file imports pathlib before modutils does.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(modutils.__file__)))
+    code = FIRST_USE.format(root=root)
+
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "_encoded_words.py True"]
