@@ -64,7 +64,7 @@ class ModuleInfo:
     _path: Path | None
     _is_package: bool
     # Set by the walk instead of _path: the listing and file name to build it from.
-    _listing: _Listing | None
+    _listing: _FolderListing | None
     _file: str
 
     def __init__(self, name: str, path: Path | None, is_package: bool) -> None:
@@ -143,7 +143,7 @@ _SOURCE_RANK = _SUFFIX_RANK[_SOURCE_SUFFIX[1:]]
 _SKIPPED = frozenset({"__init__", "__main__", "__pycache__"})
 
 
-class _Listing:
+class _FolderListing:
     """The importable names in one folder: module files and candidate subfolders."""
 
     __slots__ = ("folder", "folders", "init", "modules", "parent", "paths")
@@ -172,10 +172,10 @@ class _Listing:
         #: Makes the Path of a file in the folder, once made; see _paths_of.
         self.paths: Callable[[str], Path] | None = None
         #: The parent package's listing and this folder's name in it, for packages.
-        self.parent: tuple[_Listing, str] | None = None
+        self.parent: tuple[_FolderListing, str] | None = None
 
 
-def _plain_paths(listing: _Listing) -> Callable[[str], Path]:
+def _plain_paths(listing: _FolderListing) -> Callable[[str], Path]:
     from pathlib import Path
 
     folder = listing.folder
@@ -198,7 +198,7 @@ _UNSET = object()
 
 if sys.version_info >= (3, 12):
 
-    def _fast_paths(listing: _Listing) -> Callable[[str], Path]:
+    def _fast_paths(listing: _FolderListing) -> Callable[[str], Path]:
         folder = listing.folder
         cls, new = _path_type(), _new_object
 
@@ -212,7 +212,7 @@ if sys.version_info >= (3, 12):
 
 else:
 
-    def _fast_paths(listing: _Listing) -> Callable[[str], Path]:
+    def _fast_paths(listing: _FolderListing) -> Callable[[str], Path]:
         # Before 3.12 Path() parses its argument: a package's folder Path is
         # derived from its parent's instead, a fraction of the cost.
         parent = listing.parent
@@ -245,7 +245,7 @@ def _fast_paths_match_pathlib() -> bool:
     try:
         # An absolute folder of several parts, as the walk meets them; abspath
         # of the root needs no working directory.
-        listing = _Listing(os.path.join(os.path.abspath(os.sep), "modutils", "pkg"), {}, {})
+        listing = _FolderListing(os.path.join(os.path.abspath(os.sep), "modutils", "pkg"), {}, {})
         fast = _fast_paths(listing)("probe.py")
         plain = _plain_paths(listing)("probe.py")
         return type(fast) is type(plain) and _path_state(fast) == _path_state(plain)
@@ -269,10 +269,10 @@ def _path_type() -> type[Path]:
 
 #: Makes the function that makes the Path of a file in a listing's folder; chosen
 #: when the first path is made (racing threads choose the same).
-_make_paths: Callable[[_Listing], Callable[[str], Path]] | None = None
+_make_paths: Callable[[_FolderListing], Callable[[str], Path]] | None = None
 
 
-def _paths_of(listing: _Listing) -> Callable[[str], Path]:
+def _paths_of(listing: _FolderListing) -> Callable[[str], Path]:
     """The function that makes the Path of a file in *listing*'s folder."""
     global _make_paths
     paths = listing.paths
@@ -288,7 +288,7 @@ def _paths_of(listing: _Listing) -> Callable[[str], Path]:
 _NO_PACKAGES: Mapping[str, tuple[ModuleInfo, Location]] = {}
 
 
-def _record(name: str, listing: _Listing, filename: str, is_package: bool) -> ModuleInfo:
+def _record(name: str, listing: _FolderListing, filename: str, is_package: bool) -> ModuleInfo:
     """The record of the file *filename* in *listing*'s folder; its Path is made on first use."""
     info = _new_object(ModuleInfo)
     info._name = name
@@ -300,7 +300,7 @@ def _record(name: str, listing: _Listing, filename: str, is_package: bool) -> Mo
 
 def _records(
     prefix: str,
-    listing: _Listing,
+    listing: _FolderListing,
     names: Iterable[str],
     packages: Mapping[str, tuple[ModuleInfo, Location]] = _NO_PACKAGES,
 ) -> tuple[list[ModuleInfo], list[tuple[int, tuple[Location, ...]]]]:
@@ -340,7 +340,7 @@ class Walker:
         self.namespace_packages = namespace_packages
         #: Real paths of the folders that already belong to a package of this walk.
         self.visited: set[str] = set()
-        self._listings: dict[str, _Listing] = {}
+        self._listings: dict[str, _FolderListing] = {}
         self._zips: dict[str, dict[str, dict[str, int]]] = {}
 
     def claim(self, locations: Iterable[str], own: Iterable[Location] = ()) -> tuple[Location, ...]:
@@ -463,17 +463,17 @@ class Walker:
                     pending.append(folder)
         return False
 
-    def _peek(self, folder: str, real: str) -> _Listing:
+    def _peek(self, folder: str, real: str) -> _FolderListing:
         listing = self._listings.get(real)
         if listing is None:
             listing = self._listings[real] = self._scan_folder(folder, real)
         return listing
 
-    def _take(self, folder: str, real: str) -> _Listing:
+    def _take(self, folder: str, real: str) -> _FolderListing:
         listing = self._listings.pop(real, None)
         return self._scan_folder(folder, real) if listing is None else listing
 
-    def _scan_folder(self, folder: str, real: str) -> _Listing:
+    def _scan_folder(self, folder: str, real: str) -> _FolderListing:
         """List *folder* with one ``scandir``: no other system call per regular entry."""
         sources: dict[str, str] = {}
         others: dict[str, str] = {}
@@ -486,7 +486,7 @@ class Walker:
             return self._scan_zip(folder, real)
         except OSError:
             # FileFinder._fill_cache treats an unreadable folder as empty too.
-            return _Listing(folder, sources, folders)
+            return _FolderListing(folder, sources, folders)
         prefix = real if real.endswith(os.sep) else real + os.sep
         with entries:
             for entry in entries:
@@ -518,9 +518,9 @@ class Walker:
                 except OSError:
                     # A symlink loop (ELOOP), or an entry removed meanwhile.
                     continue
-        return _Listing(folder, sources, folders, others)
+        return _FolderListing(folder, sources, folders, others)
 
-    def _scan_zip(self, folder: str, real: str) -> _Listing:
+    def _scan_zip(self, folder: str, real: str) -> _FolderListing:
         """List a folder inside a zip archive on the path, as zipimport sees it."""
         modules: dict[str, str] = {}
         folders: dict[str, tuple[str, str]] = {}
@@ -552,7 +552,7 @@ class Walker:
                 other = modules.setdefault(stem, name)
                 if other is not name and rank < ranks[other.partition(".")[2]]:
                     modules[stem] = name
-        return _Listing(folder, modules, folders)
+        return _FolderListing(folder, modules, folders)
 
 
 def _split_archive(folder: str) -> tuple[str, str] | None:

@@ -179,7 +179,7 @@ def locate_module(name: str) -> ModuleLocation | None:
     spec = find_spec_static(name)
     if spec is None:
         return None
-    kind = _kind_of(spec)
+    kind = _kind_from_loader(spec)
     origin = spec.origin if spec.has_location else None
     if kind is ModuleKind.FROZEN:
         # Frozen standard-library modules (os, importlib.util on 3.11+) keep their
@@ -199,7 +199,7 @@ def locate_module(name: str) -> ModuleLocation | None:
         # importlib_metadata imports lazily too (its _adapters, email...) while
         # it answers: all of it runs with the standard finders.
         with own_imports():
-            resolved = _resolve(cache, top, kind, origin, folders)
+            resolved = _resolve_location(cache, top, kind, origin, folders)
         cache.resolved[key] = resolved
     path, is_stdlib, distribution, version = resolved
     return ModuleLocation(name, path, is_package, kind, folders, distribution, version, is_stdlib)
@@ -348,7 +348,7 @@ _cache = _Cache()
 _stdlib_dirs: tuple[str, ...] | None = None
 
 
-def _kind_of(spec: ModuleSpec) -> ModuleKind:
+def _kind_from_loader(spec: ModuleSpec) -> ModuleKind:
     with own_imports("importlib.machinery", "zipimport"):
         from importlib import machinery
         from zipimport import zipimporter
@@ -382,7 +382,7 @@ def _kind_of(spec: ModuleSpec) -> ModuleKind:
     return ModuleKind.OTHER
 
 
-def _resolve(
+def _resolve_location(
     cache: _Cache, top: str, kind: ModuleKind, origin: str | None, folders: tuple[str, ...]
 ) -> tuple[Path | None, bool, str | None, str | None]:
     """The cacheable part of a location: its path, stdlib flag and distribution."""
