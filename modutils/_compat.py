@@ -10,13 +10,17 @@ lacks it, so that no other module touches ``_bootstrap`` directly.
 
 from __future__ import annotations
 
-import threading
-import weakref
-from _thread import get_ident
-from importlib import _bootstrap, _bootstrap_external
+# importlib._bootstrap and importlib._bootstrap_external are these two modules,
+# frozen into the interpreter and loaded at start-up: importing them by these
+# names costs nothing, where ``from importlib import _bootstrap`` first imports
+# the importlib package (and warnings), a cost every first use would pay.
+import _frozen_importlib as _bootstrap
+import _frozen_importlib_external as _bootstrap_external
+from _thread import RLock, allocate_lock, get_ident
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import weakref
     from collections.abc import Callable, Sequence
     from importlib.machinery import ModuleSpec
     from types import ModuleType
@@ -50,8 +54,10 @@ _MISSING = object()
 # importlib's deadlock detection).
 _get_module_lock: Callable[[str], ModuleLock] | None = getattr(_bootstrap, "_get_module_lock", None)
 DeadlockError: type[RuntimeError] = getattr(_bootstrap, "_DeadlockError", RuntimeError)
-_fallback_locks: weakref.WeakValueDictionary[str, ModuleLock] = weakref.WeakValueDictionary()
-_fallback_guard = threading.Lock()
+# Made on first use: threading and weakref cost a fresh process milliseconds, and
+# CPython always has _get_module_lock.
+_fallback_locks: weakref.WeakValueDictionary[str, ModuleLock] | None = None
+_fallback_guard = allocate_lock()
 
 # The helpers importlib.reload() itself uses (Lib/importlib/__init__.py and
 # _bootstrap._exec, unchanged from 3.4 to 3.13): finding a spec again with the
@@ -66,12 +72,18 @@ NamespaceLoader: type | None = getattr(_bootstrap_external, "_NamespaceLoader", 
 
 def get_module_lock(name: str) -> ModuleLock:
     """The import system's lock for *name* (not acquired)."""
+    global _fallback_locks
     if _get_module_lock is not None:
         return _get_module_lock(name)
     with _fallback_guard:
-        lock = _fallback_locks.get(name)
+        locks = _fallback_locks
+        if locks is None:
+            import weakref
+
+            locks = _fallback_locks = weakref.WeakValueDictionary()
+        lock = locks.get(name)
         if lock is None:
-            lock = _fallback_locks[name] = threading.RLock()
+            lock = locks[name] = RLock()
         return lock
 
 
@@ -263,3 +275,10 @@ class own_imports:
         added = [finder for finder in temp[1:] if finder not in before]
         saved.extend(finder for finder in added if finder not in saved)
         sys.meta_path = saved  # type: ignore[assignment]
+
+
+# The file suffixes FileFinder tries, in its order (what importlib.machinery
+# re-exports), read without importing the importlib package.
+SOURCE_SUFFIXES: list[str] = _bootstrap_external.SOURCE_SUFFIXES
+BYTECODE_SUFFIXES: list[str] = _bootstrap_external.BYTECODE_SUFFIXES
+EXTENSION_SUFFIXES: list[str] = _bootstrap_external.EXTENSION_SUFFIXES

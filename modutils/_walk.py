@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import os
 import sys
-from importlib.machinery import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES
 from stat import S_ISREG
 
-from modutils._compat import own_imports
+from modutils._compat import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES, own_imports
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from itertools import chain
-from types import ModuleType
 
 from modutils._compat import namespace_of
 from modutils._spec import check_import_name, find_spec_static, search_locations
@@ -23,6 +22,10 @@ from modutils.errors import ModuleLoadError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from types import ModuleType
+else:
+    # types.ModuleType without importing types (a first use pays for every import).
+    ModuleType = type(os)
 
 __all__ = ["ModuleInfo", "import_submodules", "iter_submodules"]
 
