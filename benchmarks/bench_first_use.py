@@ -42,6 +42,12 @@ print(json.dumps(time.perf_counter() - start))
 """
 
 
+# Children may write bytecode, as pip does on install: with PYTHONDONTWRITEBYTECODE
+# set, every fresh process would compile modutils from source, a cost no installed
+# copy pays. The untimed first round of each row writes it.
+_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _child_seconds(prepare: str, work: str, folder: str) -> float:
     code = _CHILD.format(prepare=prepare, work=work)
     result = subprocess.run(
@@ -50,6 +56,7 @@ def _child_seconds(prepare: str, work: str, folder: str) -> float:
         text=True,
         check=True,
         cwd=folder,
+        env=_ENV,
     )
     seconds = json.loads(result.stdout.strip().splitlines()[-1])
     assert isinstance(seconds, float)
@@ -70,6 +77,9 @@ def _fresh_row(
     """Time *ours* and *baseline* in fresh interpreters, alternating round by round."""
     our_rounds: list[float] = []
     base_rounds: list[float] = []
+    # Untimed: writes the bytecode of both sides' modules (see _ENV).
+    _child_seconds(prepare, baseline, folder)
+    _child_seconds(prepare, ours, folder)
     for _ in range(repeat):
         base_rounds.append(_child_seconds(prepare, baseline, folder))
         our_rounds.append(_child_seconds(prepare, ours, folder))
