@@ -22,7 +22,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from pathlib import Path
-    from typing import TypeAlias
+    from typing import Generic, NamedTuple, TypeAlias
+
+    from typing_extensions import TypeVar
 
     # A search location as given (folder or path inside a zip archive) and the
     # key that identifies it across symlinks and duplicate path entries.
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["Location", "ModuleInfo", "Walker", "children_by_name", "walk_segments"]
 
 
-class ModuleInfo:
+class _LazyModuleInfo:
     """A submodule found by :func:`iter_submodules`, described without importing it.
 
     ``path`` is the file ``import`` would load: the module file, the ``__init__``
@@ -39,12 +41,16 @@ class ModuleInfo:
     the member's path, like the module's ``__file__``), ``None`` for a namespace
     package, which has no file. Records made by the walk build their
     :class:`~pathlib.Path` when ``path`` is first read: a walk that only needs
-    names never pays for it.
+    names never pays for it (nor imports :mod:`pathlib`).
 
-    Records are immutable, compare equal when their three fields are, hash,
-    pickle, and unpack like the ``(name, path, is_package)`` triple they stand for
-    (type checkers see each unpacked item as ``str | Path | bool | None``: the
-    attributes have the precise types).
+    Records are immutable and behave as the named tuple ``(name, path,
+    is_package)`` they stand for: they unpack, index, have a length of 3, compare
+    equal to each other and to that plain tuple, hash, copy and pickle like it,
+    and have ``_fields``, ``_asdict()`` and ``_replace()``; type checkers see a
+    ``NamedTuple``, generic in ``path``. :func:`iter_submodules` without
+    *namespace_packages* gives ``ModuleInfo[Path]`` (unpacking gives ``str``,
+    ``Path``, ``bool``); with it, ``ModuleInfo[Path | None]``, the default. They
+    are not :class:`tuple` instances at run time, and do not order.
 
     Example:
         >>> from modutils import ModuleInfo
@@ -52,12 +58,15 @@ class ModuleInfo:
         >>> info.name, info.is_package
         ('pkg.mod', False)
         >>> name, path, is_package = info
-        >>> info == ModuleInfo(name="pkg.mod", path=None, is_package=False)
+        >>> info == ModuleInfo(name="pkg.mod", path=None, is_package=False) == (name, path, False)
         True
+        >>> info[0], len(info), info._replace(is_package=True).is_package
+        ('pkg.mod', 3, True)
     """
 
     __slots__ = ("_file", "_is_package", "_listing", "_name", "_path")
     __match_args__ = ("name", "path", "is_package")
+    _fields = ("name", "path", "is_package")
 
     _name: str
     _path: Path | None
@@ -71,6 +80,10 @@ class ModuleInfo:
         self._path = path
         self._is_package = is_package
         self._listing = None
+
+    # ModuleInfo[Path] in annotations that are evaluated at run time.
+    def __class_getitem__(cls, item: object) -> type[_LazyModuleInfo]:
+        return cls
 
     @property
     def name(self) -> str:
@@ -92,20 +105,44 @@ class ModuleInfo:
         """Whether the module is a package (regular or namespace)."""
         return self._is_package
 
+    def _astuple(self) -> tuple[str, Path | None, bool]:
+        return (self._name, self.path, self._is_package)
+
     def __iter__(self) -> Iterator[str | Path | bool | None]:
-        return iter((self._name, self.path, self._is_package))
+        return iter(self._astuple())
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, index: int | slice) -> object:
+        return self._astuple()[index]
+
+    def _asdict(self) -> dict[str, object]:
+        """``{"name": ..., "path": ..., "is_package": ...}``, as a named tuple's."""
+        return dict(zip(self._fields, self._astuple(), strict=True))
+
+    def _replace(self, **changes: object) -> _LazyModuleInfo:
+        """A new record with the given fields replaced, as a named tuple's."""
+        values = self._asdict()
+        unknown = changes.keys() - values.keys()
+        if unknown:
+            raise ValueError(f"got unexpected field names: {sorted(unknown)!r}")
+        values.update(changes)
+        return type(self)(**values)  # type: ignore[arg-type]
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ModuleInfo):
-            return NotImplemented
-        return (
-            self._name == other._name
-            and self._is_package == other._is_package
-            and self.path == other.path
-        )
+        if isinstance(other, _LazyModuleInfo):
+            return (
+                self._name == other._name
+                and self._is_package == other._is_package
+                and self.path == other.path
+            )
+        if isinstance(other, tuple):
+            return self._astuple() == other
+        return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((self._name, self.path, self._is_package))
+        return hash(self._astuple())
 
     def __repr__(self) -> str:
         return (
@@ -113,8 +150,29 @@ class ModuleInfo:
             f"is_package={self._is_package!r})"
         )
 
-    def __reduce__(self) -> tuple[type[ModuleInfo], tuple[str, Path | None, bool]]:
-        return (type(self), (self._name, self.path, self._is_package))
+    def __reduce__(self) -> tuple[type[_LazyModuleInfo], tuple[str, Path | None, bool]]:
+        return (type(self), self._astuple())
+
+
+# Pickles, reprs and documents as modutils' ModuleInfo.
+_LazyModuleInfo.__name__ = _LazyModuleInfo.__qualname__ = "ModuleInfo"
+
+if TYPE_CHECKING:
+    # What type checkers see: the named tuple the records behave as, so that
+    # ``for name, path, is_package in iter_submodules(...)`` unpacks precisely.
+    # Generic in the path: iter_submodules() without namespace packages gives
+    # ModuleInfo[Path]; ModuleInfo alone is ModuleInfo[Path | None].
+    _PathT = TypeVar("_PathT", bound="Path | None", default="Path | None", covariant=True)
+
+    class ModuleInfo(NamedTuple, Generic[_PathT]):
+        """A submodule found by :func:`iter_submodules`, described without importing it."""
+
+        name: str
+        path: _PathT
+        is_package: bool
+
+else:
+    ModuleInfo = _LazyModuleInfo
 
 
 # FileFinder tries the suffixes in this order (importlib._bootstrap_external.
@@ -284,12 +342,12 @@ def _paths_of(listing: _FolderListing) -> Callable[[str], Path]:
     return paths
 
 
-_NO_PACKAGES: Mapping[str, tuple[ModuleInfo, Location]] = {}
+_NO_PACKAGES: Mapping[str, tuple[_LazyModuleInfo, Location]] = {}
 
 
-def _record(name: str, listing: _FolderListing, filename: str, is_package: bool) -> ModuleInfo:
+def _record(name: str, listing: _FolderListing, filename: str, is_package: bool) -> _LazyModuleInfo:
     """The record of the file *filename* in *listing*'s folder; its Path is made on first use."""
-    info = _new_object(ModuleInfo)
+    info = _new_object(_LazyModuleInfo)
     info._name = name
     info._is_package = is_package
     info._listing = listing
@@ -301,8 +359,8 @@ def _records(
     prefix: str,
     listing: _FolderListing,
     names: Iterable[str],
-    packages: Mapping[str, tuple[ModuleInfo, Location]] = _NO_PACKAGES,
-) -> tuple[list[ModuleInfo], list[tuple[int, tuple[Location, ...]]]]:
+    packages: Mapping[str, tuple[_LazyModuleInfo, Location]] = _NO_PACKAGES,
+) -> tuple[list[_LazyModuleInfo], list[tuple[int, tuple[Location, ...]]]]:
     """The records of *names*, the module files of *listing* or the made *packages*.
 
     Also returns, for each package among them, its index in the records and its
@@ -311,7 +369,7 @@ def _records(
     """
     modules = listing.modules
     new = _new_object
-    records: list[ModuleInfo] = []
+    records: list[_LazyModuleInfo] = []
     append = records.append
     below: list[tuple[int, tuple[Location, ...]]] = []
     get_package = packages.get
@@ -321,7 +379,7 @@ def _records(
             below.append((len(records), (package[1],)))
             append(package[0])
             continue
-        info = new(ModuleInfo)
+        info = new(_LazyModuleInfo)
         info._name = prefix + name
         info._is_package = False
         info._listing = listing
@@ -362,7 +420,7 @@ class Walker:
 
     def children(
         self, parent: str, locations: Sequence[Location]
-    ) -> tuple[list[ModuleInfo], list[tuple[int, tuple[Location, ...]]]]:
+    ) -> tuple[list[_LazyModuleInfo], list[tuple[int, tuple[Location, ...]]]]:
         """The submodules of *parent* found in its *locations*, sorted by name.
 
         Returns the records and, for each package among them, its index in the
@@ -382,7 +440,7 @@ class Walker:
         if not folders:
             return _records(prefix, listing, sorted(modules))
         visited = self.visited
-        packages: dict[str, tuple[ModuleInfo, Location]] = {}
+        packages: dict[str, tuple[_LazyModuleInfo, Location]] = {}
         portions: list[tuple[str, Location]] = []
         # Sorted, so that which of two names for one folder claims it does not
         # depend on the order readdir returned them in.
@@ -401,17 +459,17 @@ class Walker:
             for name, folder in portions:
                 if name not in modules and self._has_modules([folder]):
                     visited.add(folder[1])
-                    packages[name] = (ModuleInfo(prefix + name, None, True), folder)
+                    packages[name] = (_LazyModuleInfo(prefix + name, None, True), folder)
         if not packages:
             return _records(prefix, listing, sorted(modules))
         return _records(prefix, listing, sorted(modules.keys() | packages.keys()), packages)
 
     def _children_of_many(
         self, prefix: str, locations: Sequence[Location]
-    ) -> tuple[list[ModuleInfo], list[tuple[int, tuple[Location, ...]]]]:
+    ) -> tuple[list[_LazyModuleInfo], list[tuple[int, tuple[Location, ...]]]]:
         """:meth:`children` of a package spread over several locations."""
         visited = self.visited
-        found: dict[str, ModuleInfo] = {}
+        found: dict[str, _LazyModuleInfo] = {}
         packages: dict[str, tuple[Location, ...]] = {}
         portions: dict[str, list[Location]] = {}
         for location in locations:
@@ -440,7 +498,7 @@ class Walker:
                 folders_left = [folder for folder in portions[name] if folder[1] not in visited]
                 if folders_left and self._has_modules(folders_left):
                     visited.update(real for _, real in folders_left)
-                    found[name] = ModuleInfo(prefix + name, None, True)
+                    found[name] = _LazyModuleInfo(prefix + name, None, True)
                     packages[name] = tuple(folders_left)
         names = sorted(found)
         # list.index is a C loop over a handful of names: cheaper than bisect's import.
@@ -632,7 +690,7 @@ def _archive_members(archive: str) -> list[str]:
 
 def walk_segments(
     walker: Walker, name: str, locations: Sequence[Location], *, recursive: bool
-) -> Iterator[list[ModuleInfo]]:
+) -> Iterator[list[_LazyModuleInfo]]:
     """The records of a walk in order, as runs that each end with a package or a listing.
 
     Each package's children are read when the run that ends with it is used up,
@@ -658,7 +716,7 @@ def walk_segments(
 
 def children_by_name(
     walker: Walker, name: str, locations: Sequence[Location]
-) -> tuple[Iterator[ModuleInfo], dict[str, tuple[Location, ...]]]:
+) -> tuple[Iterator[_LazyModuleInfo], dict[str, tuple[Location, ...]]]:
     """The records below *name*, and the locations of each package among them by name."""
     infos, packages = walker.children(name, locations)
     return iter(infos), {infos[index].name: below for index, below in packages}

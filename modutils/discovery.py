@@ -22,17 +22,36 @@ from modutils.errors import ModuleLoadError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
     from types import ModuleType
+    from typing import Any, Literal, overload
 else:
     # types.ModuleType without importing types (a first use pays for every import).
     ModuleType = type(os)
 
+    # The overloads are for type checkers; typing is not imported at run time.
+    def overload(func: object) -> object:
+        return func
+
+
 __all__ = ["ModuleInfo", "import_submodules", "iter_submodules"]
 
 
+@overload
 def iter_submodules(
+    package: ModuleType | str, *, recursive: bool = ..., namespace_packages: Literal[False] = ...
+) -> Iterator[ModuleInfo[Path]]: ...
+
+
+@overload
+def iter_submodules(  # noqa: F811 - the run-time overload() is not typing's
+    package: ModuleType | str, *, recursive: bool = ..., namespace_packages: bool
+) -> Iterator[ModuleInfo[Path | None]]: ...
+
+
+def iter_submodules(  # noqa: F811
     package: ModuleType | str, *, recursive: bool = True, namespace_packages: bool = False
-) -> Iterator[ModuleInfo]:
+) -> Iterator[ModuleInfo[Any]]:
     """Yield the submodules of *package*, found on disk without importing anything.
 
     *package* is an imported package or a dotted name. Its location is resolved
@@ -72,9 +91,11 @@ def iter_submodules(
     """
     name, locations = _resolve_package(package)
     walker = Walker(namespace_packages=namespace_packages)
-    return chain.from_iterable(
-        walk_segments(walker, name, walker.claim(locations), recursive=recursive)
+    # The records behave as the ModuleInfo named tuple type checkers see (see _walk).
+    segments: Iterator[list[Any]] = walk_segments(
+        walker, name, walker.claim(locations), recursive=recursive
     )
+    return chain.from_iterable(segments)
 
 
 def import_submodules(

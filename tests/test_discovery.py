@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
@@ -55,7 +55,7 @@ def on_path(write_tree: WriteTree) -> Callable[[dict[str, str]], Path]:
     return write
 
 
-def relative(infos: Iterator[ModuleInfo] | list[ModuleInfo], package: str) -> list[str]:
+def relative(infos: Iterable[ModuleInfo], package: str) -> list[str]:
     """The names of *infos* without the ``package.`` prefix."""
     return [info.name[len(package) + 1 :] for info in infos]
 
@@ -65,7 +65,7 @@ def compile_to(source: Path, target: Path) -> None:
     py_compile.compile(str(source), cfile=str(target), doraise=True)
 
 
-def assert_agrees_with_import_system(infos: list[ModuleInfo]) -> None:
+def assert_agrees_with_import_system(infos: Sequence[ModuleInfo]) -> None:
     """Each record names what importlib would load: same file, same package-ness.
 
     importlib.util.find_spec imports the parents, so only use benign trees.
@@ -429,7 +429,7 @@ def test_folder_reached_through_two_names_is_reported_once(
     found = list(iter_submodules(name))
 
     assert relative(found, name) == ["alias", "alias.m", "other"]
-    files = [info.path.resolve() for info in found if info.path is not None]
+    files = [info.path.resolve() for info in found]
     assert len(files) == len(set(files))
 
 
@@ -515,7 +515,7 @@ def test_same_modules_as_pkgutil_walk_packages(package: str) -> None:
 
 
 def test_module_info_is_an_immutable_record() -> None:
-    info = ModuleInfo("pkg.mod", Path("/x/mod.py"), False)
+    info: ModuleInfo = ModuleInfo("pkg.mod", Path("/x/mod.py"), False)
 
     for field in ("name", "path", "is_package"):
         with pytest.raises(AttributeError):
@@ -531,8 +531,11 @@ def test_module_info_is_an_immutable_record() -> None:
     assert info == same
     assert hash(info) == hash(same)
     assert info != ModuleInfo("pkg.mod", Path("/x/mod.py"), True)
-    assert info != ModuleInfo("pkg.mod", None, False)
-    assert info != ("pkg.mod", Path("/x/mod.py"), False)
+    no_file: object = ModuleInfo("pkg.mod", None, False)
+    assert info != no_file
+    # As a named tuple equals its plain tuple.
+    assert info == ("pkg.mod", Path("/x/mod.py"), False)
+    assert hash(info) == hash(("pkg.mod", Path("/x/mod.py"), False))
     assert repr(info) == f"ModuleInfo(name='pkg.mod', path={Path('/x/mod.py')!r}, is_package=False)"
     assert pickle.loads(pickle.dumps(info)) == info
     assert copy.copy(info) == info
@@ -547,7 +550,8 @@ def test_walk_records_make_their_path_on_first_read(
     on_path: Callable[[dict[str, str]], Path], name: str
 ) -> None:
     root = on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
-    infos = list(iter_submodules(name))
+    # The run-time records, not the named tuple type checkers see.
+    infos: list[walk._LazyModuleInfo] = list(iter_submodules(name))  # type: ignore[arg-type]
     lazy = [info for info in infos if info._listing is not None]
 
     first = [info.path for info in infos]
@@ -556,7 +560,7 @@ def test_walk_records_make_their_path_on_first_read(
     assert first == [root / name / "a.py", root / name / "sub" / "__init__.py"]
     assert all(info._listing is None for info in infos)  # the listing is let go
     assert all(info.path is path for info, path in zip(infos, first, strict=True))  # made once
-    found = {info: info.name for info in infos}
+    found: dict[object, str] = {info: info.name for info in infos}
     assert found[ModuleInfo(f"{name}.a", root / name / "a.py", False)] == f"{name}.a"
     assert pickle.loads(pickle.dumps(infos)) == infos
 
@@ -952,7 +956,7 @@ def test_property_iter_submodules_succeeds_or_raises_the_documented_error(
     modules = dict(sys.modules)
     path = list(sys.path)
     try:
-        found = list(iter_submodules(package, recursive=False))  # type: ignore[arg-type]
+        found = list(iter_submodules(package, recursive=False))  # type: ignore[call-overload]
     except (TypeError, ValueError, ModuleNotFoundError):
         pass
     else:
@@ -1220,3 +1224,43 @@ def test_first_walk_in_a_fresh_process_imports_no_pathlib() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[]", "_encoded_words.py True"]
+
+
+# --- issue 21: records typed and behaving as a named tuple ---------------------------
+
+
+def test_unpacking_is_typed_precisely() -> None:
+    # mypy --strict (the typecheck session) checks the assert_type calls statically.
+    from typing_extensions import assert_type
+
+    count = 0
+    for name, path, is_package in iter_submodules("email"):
+        assert_type(name, str)
+        assert_type(path, Path)
+        assert_type(is_package, bool)
+        assert (type(name), isinstance(path, Path), type(is_package)) == (str, True, bool)
+        assert path.suffix == ".py"  # no union-attr: path is a Path
+        count += 1
+    assert count > 10
+    for info in iter_submodules("email", namespace_packages=True):
+        assert_type(info.path, Path | None)
+
+
+def test_records_behave_as_the_named_tuple_they_are_typed_as() -> None:
+    info = ModuleInfo("pkg.mod", Path("/x/mod.py"), False)
+    triple = ("pkg.mod", Path("/x/mod.py"), False)
+
+    assert (info[0], info[1], info[2], info[-1], info[:2]) == (*triple, False, triple[:2])
+    assert (len(info), tuple(info), list(info)) == (3, triple, list(triple))
+    assert info._fields == ("name", "path", "is_package")
+    assert info._asdict() == {"name": "pkg.mod", "path": Path("/x/mod.py"), "is_package": False}
+    assert info._replace(is_package=True) == ModuleInfo("pkg.mod", Path("/x/mod.py"), True)
+    assert info == triple
+    assert hash(info) == hash(triple)
+    with pytest.raises(ValueError, match="unexpected field"):
+        info._replace(kind="source")  # type: ignore[call-arg]
+    with pytest.raises(IndexError):
+        info[3]  # type: ignore[misc]
+    match info:
+        case ModuleInfo(name, path, is_package):
+            assert (name, path, is_package) == triple
