@@ -1083,3 +1083,30 @@ def test_sibling_folder_sharing_an_editable_projects_prefix_is_not_credited(
     assert loc is not None
     assert loc.path == sibling / top / "__init__.py"
     assert (loc.distribution, loc.version) == (None, None)
+
+
+LEAVES_NOTHING = """
+import sys
+import modutils
+path, meta_path, hooks = sys.path[:], sys.meta_path[:], sys.path_hooks[:]
+cache = dict(sys.path_importer_cache)
+loc = modutils.locate_module("pytest")
+assert loc is not None and loc.distribution == "pytest", loc
+assert "importlib_metadata" in sys.modules
+added = [finder for finder in sys.meta_path if finder not in meta_path]
+print(sys.path == path, sys.path_hooks == hooks, [type(f).__name__ for f in added])
+print(sys.meta_path[: len(meta_path)] == meta_path, set(cache) <= set(sys.path_importer_cache))
+"""
+
+
+def test_first_locate_outside_the_stdlib_leaves_only_importlib_metadatas_finder() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", LEAVES_NOTHING],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True True ['MetadataPathFinder']", "True True"]
