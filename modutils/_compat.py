@@ -201,21 +201,22 @@ _STANDARD_FINDERS: tuple[Any, ...] = (
 
 
 class _StandardFinders:
-    """A meta path finder that answers, for one thread only, with the standard finders.
+    """A meta path finder that answers, for its owner threads only, with the standard finders.
 
     Put first on ``sys.meta_path`` while :class:`own_imports` imports modutils' own
     dependencies; every other thread's imports pass through it untouched.
     """
 
-    __slots__ = ("owner",)
+    __slots__ = ("owners",)
 
-    def __init__(self, owner: int) -> None:
-        self.owner = owner
+    def __init__(self) -> None:
+        #: Thread id -> how many own_imports blocks that thread is inside.
+        self.owners: dict[int, int] = {}
 
     def find_spec(
         self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
-        if get_ident() != self.owner:
+        if get_ident() not in self.owners:
             return None
         for finder in _STANDARD_FINDERS:
             spec: ModuleSpec | None = finder.find_spec(name, path, target)
@@ -225,56 +226,84 @@ class _StandardFinders:
         return None
 
 
+_standard_finders = _StandardFinders()
+# Held only to install or remove the finder, never during an import (an import
+# can wait on another thread's import lock, and that thread on this one).
+_own_imports_lock = allocate_lock()
+# While any thread is inside own_imports: the caller's sys.meta_path list, the
+# list bound instead (the finder first), and the caller's entries at that time.
+_own_imports_state: tuple[list[object], list[object], list[object]] | None = None
+
+
 class own_imports:
     """Import modutils' own lazy dependencies with the standard finders while inside.
 
     A process may replace :data:`sys.meta_path` with finders of its own (editable
     installs, astroid); modutils' dependencies (``importlib_metadata``,
-    ``pathlib``, ``json``...) must not depend on them. While inside, a new list
-    headed by a finder that answers for this thread with ``BuiltinImporter``,
-    ``FrozenImporter`` and ``PathFinder`` is bound to ``sys.meta_path``; other
-    threads pass through it to the caller's finders as before. On exit the
-    caller's list object is bound again, with the finders the imports appended
-    (``importlib_metadata`` installs one) carried over, as a plain import would
-    leave them. Given *names*, nothing happens when every one is already imported;
-    without, the standard finders answer for every import inside (code that
-    imports lazily while it runs, as ``importlib_metadata`` does, runs inside).
+    ``pathlib``, ``json``...) must not depend on them. While any thread is inside,
+    a new list headed by a finder that answers for those threads with
+    ``BuiltinImporter``, ``FrozenImporter`` and ``PathFinder`` is bound to
+    ``sys.meta_path``; other threads pass through it to the caller's finders as
+    before. When the last thread leaves, the caller's list object is bound again,
+    with the finders the imports appended (``importlib_metadata`` installs one)
+    carried over, as a plain import would leave them; if someone else rebound
+    ``sys.meta_path`` meanwhile, theirs is kept. Given *names*, nothing happens
+    when every one is already imported; without, the standard finders answer for
+    every import inside (code that imports lazily while it runs, as
+    ``importlib_metadata`` does, runs inside).
     """
 
-    __slots__ = ("_before", "_names", "_saved", "_temp")
+    __slots__ = ("_active", "_names")
 
     def __init__(self, *names: str) -> None:
         self._names = names
-        self._saved: list[object] | None = None
-        self._temp: list[object] = []
-        self._before: list[object] = []
+        self._active = False
 
     def __enter__(self) -> None:
         import sys
 
+        global _own_imports_state
         modules = sys.modules
         if self._names and all(name in modules for name in self._names):
             return
-        saved: list[object] = sys.meta_path  # type: ignore[assignment]
-        self._before = saved[:]
-        self._temp = [_StandardFinders(get_ident()), *saved]
-        self._saved = saved
-        sys.meta_path = self._temp  # type: ignore[assignment]
+        me = get_ident()
+        with _own_imports_lock:
+            owners = _standard_finders.owners
+            owners[me] = owners.get(me, 0) + 1
+            self._active = True
+            if _own_imports_state is None:
+                saved: list[object] = sys.meta_path  # type: ignore[assignment]
+                temp: list[object] = [_standard_finders, *saved]
+                _own_imports_state = (saved, temp, saved[:])
+                sys.meta_path = temp  # type: ignore[assignment]
 
     def __exit__(self, *exc_info: object) -> None:
         import sys
 
-        saved, self._saved = self._saved, None
-        if saved is None:
+        global _own_imports_state
+        if not self._active:
             return
-        temp = self._temp
-        if sys.meta_path is not temp:
-            # Rebound meanwhile (by the imported code or another thread): theirs wins.
-            return
-        before = self._before
-        added = [finder for finder in temp[1:] if finder not in before]
-        saved.extend(finder for finder in added if finder not in saved)
-        sys.meta_path = saved  # type: ignore[assignment]
+        self._active = False
+        me = get_ident()
+        with _own_imports_lock:
+            owners = _standard_finders.owners
+            count = owners[me] - 1
+            if count:
+                owners[me] = count
+            else:
+                del owners[me]
+            state = _own_imports_state
+            if owners or state is None:
+                return
+            _own_imports_state = None
+            saved, temp, before = state
+            if sys.meta_path is not temp:
+                # Rebound meanwhile (by the imported code or another thread): theirs
+                # wins; the finder left in it answers for no thread any more.
+                return
+            added = [finder for finder in temp[1:] if finder not in before]
+            saved.extend(finder for finder in added if finder not in saved)
+            sys.meta_path = saved  # type: ignore[assignment]
 
 
 # The file suffixes FileFinder tries, in its order (what importlib.machinery

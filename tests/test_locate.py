@@ -1110,3 +1110,89 @@ def test_first_locate_outside_the_stdlib_leaves_only_importlib_metadatas_finder(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["True True ['MetadataPathFinder']", "True True"]
+
+
+# -- modutils' own imports: the standard finders, for the importing thread only ------
+
+
+class _RecordingFinder:
+    """A user's meta path finder that only records which names it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, int]] = []
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        self.asked.append((name, threading.get_ident()))
+
+
+def test_own_imports_skip_the_users_finders_in_this_thread_only(tmp_path: Path) -> None:
+    from modutils._compat import own_imports
+
+    mine, theirs = unique("mine"), unique("theirs")
+    for name in (mine, theirs):
+        (tmp_path / f"{name}.py").write_text("", encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    recorder = _RecordingFinder()
+    sys.meta_path.insert(0, recorder)
+    meta_path = sys.meta_path
+    before = meta_path[:]
+    inside, done = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        inside.wait(10)
+        importlib.import_module(theirs)
+        done.set()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    with own_imports():
+        importlib.import_module(mine)
+        inside.set()
+        assert done.wait(10)
+        added = _RecordingFinder()
+        sys.meta_path.append(added)  # as importlib_metadata installs its finder
+    thread.join(10)
+
+    asked = {name for name, _ in recorder.asked}
+    assert mine not in asked
+    assert theirs in asked
+    assert sys.meta_path is meta_path
+    assert sys.meta_path == [*before, added]
+
+
+def test_own_imports_overlapping_in_threads_put_the_callers_list_back() -> None:
+    from modutils._compat import own_imports
+
+    meta_path = sys.meta_path
+    before = meta_path[:]
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with own_imports():
+                first_in.set()
+                assert second_in.wait(10)
+            first_out.set()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    def second() -> None:
+        try:
+            assert first_in.wait(10)
+            with own_imports():
+                second_in.set()
+                # Leaves after the first thread: the last one out restores.
+                assert first_out.wait(10)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert errors == []
+    assert sys.meta_path is meta_path
+    assert sys.meta_path == before
