@@ -191,22 +191,24 @@ def spec_locations(name: str, spec: ModuleSpec) -> list[str] | None:
     (see :func:`_extends_path`) extends its ``__path__`` when it runs. ``None``
     for a plain module.
     """
-    return _guarded(lambda _: _spec_locations(name, spec), name)
-
-
-def _spec_locations(name: str, spec: ModuleSpec) -> list[str] | None:
     if name in sys.modules:
+        # Read from the module (or None for a blocked entry): no finder is asked.
         return _search_locations(name)
-    return _static_locations(name, spec)
+    return _static_locations(name, spec, guard=True)
 
 
-def _static_locations(name: str, spec: ModuleSpec) -> list[str] | None:
+def _static_locations(name: str, spec: ModuleSpec, *, guard: bool = False) -> list[str] | None:
     locations = spec.submodule_search_locations
     if locations is None:
         return None
     found = list(locations)
     if _extends_path(spec):
-        _extend_path(name, found)
+        # A subpackage's portions lie in its parent's locations, which finders
+        # may be asked for: guarded then, as every other look-up.
+        if guard:
+            _guarded(lambda _: _extend_path(name, found), name)
+        else:
+            _extend_path(name, found)
     return found
 
 
@@ -233,14 +235,32 @@ def _extends_path(spec: ModuleSpec) -> bool:
     ):
         return False
     try:
+        stat = os.stat(origin)
+    except OSError:
+        return False
+    # Read once per file version: locate looks packages up again on every call.
+    version = (stat.st_mtime_ns, stat.st_size)
+    known = _extends_cache.get(origin)
+    if known is not None and known[0] == version:
+        return known[1]
+    try:
         with open(origin, "rb") as file:
             data = file.read(_EXTEND_READ_LIMIT)
     except OSError:
         return False
-    if b"extend_path" not in data and b"declare_namespace" not in data:
-        return False
-    compact = b"".join(data.split())
-    return any(call in compact for call in _EXTEND_CALLS)
+    found = False
+    if b"extend_path" in data or b"declare_namespace" in data:
+        compact = b"".join(data.split())
+        found = any(call in compact for call in _EXTEND_CALLS)
+    if len(_extends_cache) >= _EXTENDS_CACHE_SIZE:
+        _extends_cache.clear()
+    _extends_cache[origin] = (version, found)
+    return found
+
+
+# __init__ file -> ((mtime_ns, size), whether it extends __path__); bounded.
+_extends_cache: dict[str, tuple[tuple[int, int], bool]] = {}
+_EXTENDS_CACHE_SIZE = 4096
 
 
 def _extend_path(name: str, locations: list[str]) -> None:

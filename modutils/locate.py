@@ -349,9 +349,13 @@ _stdlib_dirs: tuple[str, ...] | None = None
 
 
 def _kind_from_loader(spec: ModuleSpec) -> ModuleKind:
-    with own_imports("importlib.machinery", "zipimport"):
-        from importlib import machinery
-        from zipimport import zipimporter
+    modules = sys.modules
+    if "importlib.machinery" not in modules or "zipimport" not in modules:
+        with own_imports("importlib.machinery", "zipimport"):
+            __import__("importlib.machinery")
+            __import__("zipimport")
+    from importlib import machinery
+    from zipimport import zipimporter
 
     loader: object = spec.loader  # BuiltinImporter/FrozenImporter are the classes
     origin = spec.origin

@@ -1196,3 +1196,21 @@ def test_own_imports_overlapping_in_threads_put_the_callers_list_back() -> None:
     assert errors == []
     assert sys.meta_path is meta_path
     assert sys.meta_path == before
+
+
+def test_idiom_added_to_an_init_later_is_seen(tmp_path: Path) -> None:
+    ns = unique("later")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, sub in ((first, "alpha"), (second, "beta")):
+        (folder / ns).mkdir(parents=True)
+        (folder / ns / "__init__.py").write_text("", encoding="utf-8")
+        (folder / ns / f"{sub}.py").write_text("", encoding="utf-8")
+    sys.path[:0] = [str(first), str(second)]
+    assert locate_module(f"{ns}.beta") is None
+
+    # The check is cached per file version (mtime and size): a new version is read.
+    (first / ns / "__init__.py").write_text(PKGUTIL_IDIOMS[0], encoding="utf-8")
+
+    beta = locate_module(f"{ns}.beta")
+    assert beta is not None
+    assert beta.path == second / ns / "beta.py"
