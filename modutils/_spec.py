@@ -156,10 +156,10 @@ def _find(name: str) -> ModuleSpec | None:
             return None
         # Read without attribute hooks: a LazyLoader module would execute, a
         # PEP 562 __getattr__ would be called (see namespace_of).
-        namespace = namespace_of(module)
-        spec: ModuleSpec | None = None if namespace is None else namespace.get("__spec__")  # type: ignore[assignment]
+        namespace = namespace_of(module) or {}
+        spec = namespace.get("__spec__")
         if spec is not None:
-            return spec
+            return spec  # type: ignore[return-value]
     parent, _, _ = name.rpartition(".")
     path: list[str] | None = None
     if parent:
