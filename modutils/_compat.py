@@ -311,3 +311,6 @@ class own_imports:
 SOURCE_SUFFIXES: list[str] = _bootstrap_external.SOURCE_SUFFIXES
 BYTECODE_SUFFIXES: list[str] = _bootstrap_external.BYTECODE_SUFFIXES
 EXTENSION_SUFFIXES: list[str] = _bootstrap_external.EXTENSION_SUFFIXES
+
+# importlib.machinery.ModuleSpec, bound without importing the importlib package.
+ModuleSpecClass: type[ModuleSpec] = _bootstrap.ModuleSpec

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from modutils._compat import namespace_of
+from modutils._compat import ModuleSpecClass, namespace_of
 from modutils._state import ModulesSnapshot
 
 TYPE_CHECKING = False
@@ -325,13 +325,11 @@ def _ask_finders(name: str, path: list[str] | None) -> ModuleSpec | None:
 
 
 def _namespace_spec(name: str, path: list[str]) -> ModuleSpec | None:
-    from importlib.machinery import ModuleSpec
-
     tail = name.rpartition(".")[2]
     locations = [os.path.join(entry, tail) for entry in path]
     locations = [entry for entry in locations if os.path.isdir(entry)]
     if not locations:
         return None
-    spec = ModuleSpec(name, None, is_package=True)
+    spec = ModuleSpecClass(name, None, is_package=True)
     spec.submodule_search_locations = locations
     return spec

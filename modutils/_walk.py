@@ -679,7 +679,8 @@ def _archive_members(archive: str) -> list[str]:
     files = get_files() if get_files is not None else getattr(importer, "_files", None)
     if isinstance(files, dict):
         return [name.replace(os.sep, "/") for name in files]
-    import zipfile
+    with own_imports("zipfile"):
+        import zipfile
 
     try:
         with zipfile.ZipFile(archive) as zf:
