@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_import_name",
     "check_module_name",
+    "extends_path_file",
     "find_spec_static",
     "is_missing",
     "search_locations",
@@ -228,11 +229,17 @@ def _extends_path(spec: ModuleSpec) -> bool:
     and one that only mentions the call in a comment is extended as if it made it.
     """
     origin = spec.origin
-    if (
-        not spec.has_location
-        or not isinstance(origin, str)
-        or not origin.endswith(_SOURCE_SUFFIXES)
-    ):
+    if not spec.has_location or not isinstance(origin, str):
+        return False
+    return extends_path_file(origin)
+
+
+def extends_path_file(origin: str) -> bool:
+    """Whether the ``__init__`` source file *origin* extends ``__path__`` (:func:`_extends_path`).
+
+    ``False`` for a file that is not Python source or cannot be read.
+    """
+    if not origin.endswith(_SOURCE_SUFFIXES):
         return False
     try:
         stat = os.stat(origin)

@@ -17,6 +17,7 @@ import sys
 from stat import S_ISREG
 
 from modutils._compat import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES, own_imports
+from modutils._spec import extends_path_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -472,6 +473,10 @@ class Walker:
         found: dict[str, _LazyModuleInfo] = {}
         packages: dict[str, tuple[Location, ...]] = {}
         portions: dict[str, list[Location]] = {}
+        # Regular packages: their __init__ file, and same-named folders in later
+        # locations, which a pkgutil-style __init__ adds to its __path__.
+        inits: dict[str, str] = {}
+        later: dict[str, list[Location]] = {}
         for location in locations:
             listing = self._take(*location)
             folders = listing.folders
@@ -479,7 +484,11 @@ class Walker:
             # not depend on the order readdir returned them in.
             for name in sorted(folders) if len(folders) > 1 else folders:
                 folder = folders[name]
-                if name in found or name in _SKIPPED or folder[1] in visited:
+                if name in _SKIPPED or folder[1] in visited:
+                    continue
+                if name in found:
+                    if name in inits:
+                        later.setdefault(name, []).append(folder)
                     continue
                 sub = self._peek(*folder)
                 if sub.init is None:
@@ -490,9 +499,17 @@ class Walker:
                 sub.parent = (listing, name)
                 found[name] = _record(prefix + name, sub, sub.init, True)
                 packages[name] = (folder,)
+                inits[name] = os.path.join(sub.folder, sub.init)
             for name, filename in listing.modules.items():
                 if name not in found:
                     found[name] = _record(prefix + name, listing, filename, False)
+        for name, others in later.items():
+            # pkgutil.extend_path(__path__, __name__) in the package's __init__
+            # appends the folder of that name in each of the parent's locations.
+            if extends_path_file(inits[name]):
+                extra = [f for f in [*portions.get(name, ()), *others] if f[1] not in visited]
+                visited.update(real for _, real in extra)
+                packages[name] = (*packages[name], *extra)
         if portions and self.namespace_packages:
             for name in sorted(portions.keys() - found.keys()):
                 folders_left = [folder for folder in portions[name] if folder[1] not in visited]

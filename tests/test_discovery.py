@@ -1264,3 +1264,34 @@ def test_records_behave_as_the_named_tuple_they_are_typed_as() -> None:
     match info:
         case ModuleInfo(name, path, is_package):
             assert (name, path, is_package) == triple
+
+
+# --- issue 19: pkgutil-style namespace subpackages ------------------------------------
+
+PKGUTIL_INIT = "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
+
+
+@pytest.mark.parametrize("inner_idiom", [True, False], ids=["pkgutil-inner", "plain-inner"])
+def test_pkgutil_style_subpackage_is_walked_in_every_portion(
+    tmp_path: Path, name: str, inner_idiom: bool
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, module in ((first, "a"), (second, "b")):
+        (folder / name / "inner").mkdir(parents=True)
+        (folder / name / "__init__.py").write_text(PKGUTIL_INIT, encoding="utf-8")
+        inner = PKGUTIL_INIT if inner_idiom else ""
+        (folder / name / "inner" / "__init__.py").write_text(inner, encoding="utf-8")
+        (folder / name / "inner" / f"{module}.py").write_text("", encoding="utf-8")
+    sys.path[:0] = [str(first), str(second)]
+    importlib.invalidate_caches()
+
+    found = [info.name for info in iter_submodules(name)]
+
+    inner_modules = [f"{name}.inner.a", f"{name}.inner.b"] if inner_idiom else [f"{name}.inner.a"]
+    assert found == [f"{name}.inner", *inner_modules]
+    # What the import finds, once the idiom has run.
+    inner_package = importlib.import_module(f"{name}.inner")
+    imported = [
+        info.name for info in pkgutil.iter_modules(inner_package.__path__, f"{name}.inner.")
+    ]
+    assert imported == inner_modules
