@@ -1103,78 +1103,7 @@ def test_zip_namespace_folder_is_listed_only_when_zipimport_can_import_it(
     assert importable is folder_entries
 
 
-# --- issue 18: static means static ---------------------------------------------------
-
-_LAZY = """
-import importlib.util, sys
-spec = importlib.util.find_spec({name!r})
-spec.loader = importlib.util.LazyLoader(spec.loader)
-module = importlib.util.module_from_spec(spec)
-sys.modules[{name!r}] = module
-spec.loader.exec_module(module)
-"""
-
-
-@pytest.mark.parametrize("as_object", [False, True], ids=["by-name", "module-object"])
-def test_lazily_registered_package_is_walked_without_running(
-    on_path: Callable[[dict[str, str]], Path], name: str, as_object: bool
-) -> None:
-    on_path({f"{name}/__init__.py": RAISE, f"{name}/sub.py": RAISE})
-    namespace: dict[str, object] = {}
-    exec(_LAZY.format(name=name), namespace)
-    module = namespace["module"]
-    assert isinstance(module, ModuleType)
-
-    try:
-        found = relative(iter_submodules(module if as_object else name), name)
-    finally:
-        # The shared clean-up reads __spec__ with getattr, which would run it now.
-        del sys.modules[name]
-
-    assert found == ["sub"]
-    assert type(module).__name__ == "_LazyModule"
-
-
-def test_module_with_pep562_getattr_is_not_asked_for_path(
-    on_path: Callable[[dict[str, str]], Path], name: str
-) -> None:
-    on_path(
-        {
-            f"{name}.py": """
-            ASKED = []
-
-            def __getattr__(attr):
-                ASKED.append(attr)
-                raise AttributeError(attr)
-            """
-        }
-    )
-    module = importlib.import_module(name)
-
-    for package in (module, name):
-        with pytest.raises(ValueError, match="not a package"):
-            iter_submodules(package)
-
-    assert module.ASKED == []
-
-
-class _PathEditingFinder:
-    """A third-party finder that inserts into sys.path while it answers."""
-
-    @staticmethod
-    def find_spec(name: str, path: object = None, target: object = None) -> None:
-        sys.path.insert(0, "/added/by/a/finder")
-
-
-def test_finder_that_edits_sys_path_leaves_nothing_behind() -> None:
-    sys.meta_path.insert(0, _PathEditingFinder)
-    path = sys.path
-    before = path[:]
-
-    assert relative(iter_submodules("json"), "json")[0] == "decoder"
-
-    assert sys.path is path
-    assert sys.path == before
+# --- issue 18: static means static (lazy modules, PEP 562: see test_locate.py) --------
 
 
 def test_subpackage_appending_an_already_walked_folder_imports_no_duplicate(

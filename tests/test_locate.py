@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
 from pathlib import Path
 from types import ModuleType
@@ -981,41 +981,52 @@ def test_own_lazy_imports_do_not_go_through_a_replaced_meta_path(tmp_path: Path)
 # -- issue 18: lazy modules stay lazy, finders' sys.path edits, editable siblings ---
 
 
-LAZY_REGISTRATION = """
-import importlib.util, sys
-spec = importlib.util.find_spec({name!r})
-spec.loader = importlib.util.LazyLoader(spec.loader)
-module = importlib.util.module_from_spec(spec)
-sys.modules[{name!r}] = module
-spec.loader.exec_module(module)
-"""
-
-
 def _register_lazily(name: str) -> ModuleType:
-    namespace: dict[str, object] = {}
-    exec(LAZY_REGISTRATION.format(name=name), namespace)
-    module = namespace["module"]
-    assert isinstance(module, ModuleType)
+    """Put *name* in sys.modules through importlib.util.LazyLoader, not executed yet."""
+    spec = importlib.util.find_spec(name)
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
     return module
 
 
-@pytest.mark.parametrize("target", ["{pkg}", "{pkg}.sub"])
-def test_lazily_registered_package_is_not_executed(write_tree: WriteTree, target: str) -> None:
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("locate:{pkg}", "__init__.py"),
+        ("locate:{pkg}.sub", "sub.py"),
+        ("walk:{pkg}", "sub.py"),
+        ("walk-module", "sub.py"),
+    ],
+)
+def test_lazily_registered_package_is_not_executed(
+    write_tree: WriteTree, call: str, expected: str
+) -> None:
     pkg = unique("lazypkg")
     root = write_tree(
         {f"{pkg}/__init__.py": "raise RuntimeError('lazy package ran')\n", f"{pkg}/sub.py": ""}
     )
     sys.path.insert(0, str(root))
     module = _register_lazily(pkg)
+    kind, _, target = call.format(pkg=pkg).partition(":")
 
     try:
-        loc = locate_module(target.format(pkg=pkg))
+        if kind == "locate":
+            loc = locate_module(target)
+            assert loc is not None
+            path = loc.path
+        else:
+            (info,) = iter_submodules(module if kind == "walk-module" else target)
+            path = info.path
     finally:
         # The shared clean-up reads __spec__ with getattr, which would run it now.
         del sys.modules[pkg]
 
-    assert loc is not None
-    assert loc.path == (root / pkg / ("__init__.py" if target == "{pkg}" else "sub.py"))
+    assert path == root / pkg / expected
     # Still the lazy class: nothing read an attribute through it.
     assert type(module).__name__ == "_LazyModule"
 
@@ -1037,6 +1048,10 @@ def test_pep562_getattr_is_not_asked_for_path(write_tree: WriteTree) -> None:
     module = importlib.import_module(name)
 
     loc, child = locate_module(name), locate_module(f"{name}.child")
+    # Discovery reads the same module state, by name and from the module object.
+    for package in (module, name):
+        with pytest.raises(ValueError, match="not a package"):
+            iter_submodules(package)
 
     assert loc is not None
     assert (loc.is_package, child) == (False, None)
@@ -1051,13 +1066,22 @@ class _PathEditingFinder:
         sys.path.insert(0, "/added/by/a/finder")
 
 
-def test_finder_that_edits_sys_path_leaves_nothing_behind() -> None:
+@pytest.mark.parametrize(
+    "look_up",
+    [
+        lambda: locate_module("json"),
+        lambda: locate_module(unique("absent")),
+        lambda: next(iter_submodules("json")),
+        lambda: next(iter_submodules("email.mime")),
+    ],
+    ids=["locate", "locate-missing", "iter_submodules", "iter_submodules-subpackage"],
+)
+def test_finder_that_edits_sys_path_leaves_nothing_behind(look_up: Callable[[], object]) -> None:
     sys.meta_path.insert(0, _PathEditingFinder)
     path = sys.path
     before = path[:]
 
-    assert locate_module("json") is not None
-    assert locate_module(unique("absent")) is None
+    look_up()
 
     assert sys.path is path
     assert sys.path == before
