@@ -346,7 +346,9 @@ def _paths_of(listing: _FolderListing) -> Callable[[str], Path]:
 _NO_PACKAGES: Mapping[str, tuple[_LazyModuleInfo, Location]] = {}
 
 
-def _record(name: str, listing: _FolderListing, filename: str, is_package: bool) -> _LazyModuleInfo:
+def _record(
+    name: str, listing: _FolderListing, filename: str, *, is_package: bool
+) -> _LazyModuleInfo:
     """The record of the file *filename* in *listing*'s folder; its Path is made on first use."""
     info = _new_object(_LazyModuleInfo)
     info._name = name
@@ -455,12 +457,12 @@ class Walker:
                 continue
             visited.add(folder[1])
             sub.parent = (listing, name)
-            packages[name] = (_record(prefix + name, sub, sub.init, True), folder)
+            packages[name] = (_record(prefix + name, sub, sub.init, is_package=True), folder)
         if portions and self.namespace_packages:
             for name, folder in portions:
                 if name not in modules and self._has_modules([folder]):
                     visited.add(folder[1])
-                    packages[name] = (_LazyModuleInfo(prefix + name, None, True), folder)
+                    packages[name] = (_LazyModuleInfo(prefix + name, None, is_package=True), folder)
         if not packages:
             return _records(prefix, listing, sorted(modules))
         return _records(prefix, listing, sorted(modules.keys() | packages.keys()), packages)
@@ -497,12 +499,12 @@ class Walker:
                     continue
                 visited.add(folder[1])
                 sub.parent = (listing, name)
-                found[name] = _record(prefix + name, sub, sub.init, True)
+                found[name] = _record(prefix + name, sub, sub.init, is_package=True)
                 packages[name] = (folder,)
                 inits[name] = os.path.join(sub.folder, sub.init)
             for name, filename in listing.modules.items():
                 if name not in found:
-                    found[name] = _record(prefix + name, listing, filename, False)
+                    found[name] = _record(prefix + name, listing, filename, is_package=False)
         for name, others in later.items():
             # pkgutil.extend_path(__path__, __name__) in the package's __init__
             # appends the folder of that name in each of the parent's locations.
@@ -515,7 +517,7 @@ class Walker:
                 folders_left = [folder for folder in portions[name] if folder[1] not in visited]
                 if folders_left and self._has_modules(folders_left):
                     visited.update(real for _, real in folders_left)
-                    found[name] = _LazyModuleInfo(prefix + name, None, True)
+                    found[name] = _LazyModuleInfo(prefix + name, None, is_package=True)
                     packages[name] = tuple(folders_left)
         names = sorted(found)
         # list.index is a C loop over a handful of names: cheaper than bisect's import.
