@@ -245,12 +245,12 @@ class own_imports:
     ``BuiltinImporter``, ``FrozenImporter`` and ``PathFinder`` is bound to
     ``sys.meta_path``; other threads pass through it to the caller's finders as
     before. When the last thread leaves, the caller's list object is bound again,
-    with the finders the imports appended (``importlib_metadata`` installs one)
-    carried over, as a plain import would leave them; if someone else rebound
-    ``sys.meta_path`` meanwhile, theirs is kept. Given *names*, nothing happens
-    when every one is already imported; without, the standard finders answer for
-    every import inside (code that imports lazily while it runs, as
-    ``importlib_metadata`` does, runs inside).
+    with the finders added meanwhile (``importlib_metadata`` installs one) and
+    those removed meanwhile carried over, as a plain import would leave them; if
+    someone else rebound ``sys.meta_path`` meanwhile, theirs is kept. Given
+    *names*, nothing happens when every one is already imported; without, the
+    standard finders answer for every import inside (code that imports lazily
+    while it runs, as ``importlib_metadata`` does, runs inside).
     """
 
     __slots__ = ("_active", "_names")
@@ -301,8 +301,12 @@ class own_imports:
                 # Rebound meanwhile (by the imported code or another thread): theirs
                 # wins; the finder left in it answers for no thread any more.
                 return
-            added = [finder for finder in temp[1:] if finder not in before]
-            saved.extend(finder for finder in added if finder not in saved)
+            # What was done to the list meanwhile (importlib_metadata appends its
+            # finder; another thread may add or remove one) is done to the caller's.
+            for finder in before:
+                if finder not in temp and finder in saved:
+                    saved.remove(finder)
+            saved.extend(finder for finder in temp[1:] if finder not in before)
             sys.meta_path = saved  # type: ignore[assignment]
 
 

@@ -1238,3 +1238,18 @@ def test_idiom_added_to_an_init_later_is_seen(tmp_path: Path) -> None:
     beta = locate_module(f"{ns}.beta")
     assert beta is not None
     assert beta.path == second / ns / "beta.py"
+
+
+def test_own_imports_carry_a_removal_made_meanwhile_over() -> None:
+    from modutils._compat import own_imports
+
+    recorder = _RecordingFinder()
+    sys.meta_path.append(recorder)
+    meta_path = sys.meta_path
+    before = meta_path[:]
+
+    with own_imports():
+        sys.meta_path.remove(recorder)  # another thread's clean-up, say
+
+    assert sys.meta_path is meta_path
+    assert sys.meta_path == [finder for finder in before if finder is not recorder]
