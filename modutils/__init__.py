@@ -117,9 +117,12 @@ def __getattr__(name: str) -> object:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'modutils' has no attribute {name!r}")
-    from importlib import import_module
+    # __import__, not importlib.import_module: importing the importlib package
+    # (and warnings with it) would add to every script's first call.
+    __import__(module_name)
+    from sys import modules
 
-    value = getattr(import_module(module_name), name)
+    value = getattr(modules[module_name], name)
     globals()[name] = value  # later look-ups skip this function
     return value
 

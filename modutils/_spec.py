@@ -13,22 +13,26 @@ from __future__ import annotations
 import os
 import sys
 
+from modutils._compat import ModuleSpecClass, namespace_of
 from modutils._state import ModulesSnapshot
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from importlib.machinery import ModuleSpec
     from typing import TypeVar
 
     _T = TypeVar("_T")
 
 __all__ = [
+    "check_import_name",
     "check_module_name",
+    "extends_path_file",
     "find_spec_static",
     "is_missing",
     "search_locations",
     "source_path",
+    "spec_locations",
 ]
 
 _SOURCE_SUFFIXES = (".py", ".pyw")
@@ -47,6 +51,36 @@ def check_module_name(name: object, *, what: str = "module name") -> str:
         raise TypeError(f"{what} must be a str, not {type(name).__name__}: {name!r}")
     if not name or not all(part.isidentifier() for part in name.split(".")):
         raise ValueError(f"malformed {what} {name!r}: expected dotted identifiers like 'pkg.mod'")
+    return name
+
+
+def check_import_name(name: object, *, what: str = "module name") -> str:
+    """Return *name* if :func:`importlib.import_module` could import a module of that name.
+
+    The import system looks each part up as a file or folder name, so parts that
+    are not identifiers are real modules: django's ``migrations.0001_initial``,
+    rich's ``unicode17-0-0``, PyInstaller's ``hook-numpy``, the standard library's
+    ``_sysconfigdata__linux_x86_64-linux-gnu``. Only names no finder can map to a
+    file are refused: an empty part (``""``, ``"a..b"``, ``".a"``), a path
+    separator, or NUL. The static capabilities (discovery, locate) accept these
+    names; the importing ones still use :func:`check_module_name`.
+
+    :raises TypeError: *name* is not a ``str``.
+    :raises ValueError: *name* has an empty part, a path separator or NUL.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a str, not {type(name).__name__}: {name!r}")
+    if (
+        "" in name.split(".")
+        or "\0" in name
+        or "/" in name
+        or os.sep in name
+        or (os.altsep is not None and os.altsep in name)
+    ):
+        raise ValueError(
+            f"malformed {what} {name!r}: expected a dotted name like 'pkg.mod', without "
+            "empty parts, path separators or NUL"
+        )
     return name
 
 
@@ -100,12 +134,20 @@ def _guarded(find: Callable[[str], _T], name: str) -> _T:
             break
     else:
         return find(name)
+    # Such a finder may also edit sys.path while it answers: put back the list
+    # object and its contents too, so that the look-up leaves nothing behind.
     snapshot = ModulesSnapshot()
+    path = sys.path
+    saved_path = path[:]
     try:
         return find(name)
     finally:
         if sys.modules != snapshot.saved:
             snapshot.restore()
+        if sys.path is not path:
+            sys.path = path
+        if path != saved_path:
+            path[:] = saved_path
 
 
 def _find(name: str) -> ModuleSpec | None:
@@ -113,9 +155,12 @@ def _find(name: str) -> ModuleSpec | None:
         module: object = sys.modules[name]
         if module is None:  # an import blocked on purpose: `import name` raises
             return None
-        spec: ModuleSpec | None = getattr(module, "__spec__", None)
+        # Read without attribute hooks: a LazyLoader module would execute, a
+        # PEP 562 __getattr__ would be called (see namespace_of).
+        namespace = namespace_of(module) or {}
+        spec = namespace.get("__spec__")
         if spec is not None:
-            return spec
+            return spec  # type: ignore[return-value]
     parent, _, _ = name.rpartition(".")
     path: list[str] | None = None
     if parent:
@@ -128,14 +173,121 @@ def _find(name: str) -> ModuleSpec | None:
 def _search_locations(package: str) -> list[str] | None:
     module = sys.modules.get(package)
     if module is not None:
-        path = getattr(module, "__path__", None)
+        namespace = namespace_of(module)
+        path = None if namespace is None else namespace.get("__path__")
         if path is not None:
-            return [os.fspath(entry) for entry in path]
+            return [os.fspath(entry) for entry in path]  # type: ignore[attr-defined]
         return None
     spec = _find(package)
-    if spec is None or spec.submodule_search_locations is None:
+    if spec is None:
         return None
-    return list(spec.submodule_search_locations)
+    return _static_locations(package, spec)
+
+
+def spec_locations(name: str, spec: ModuleSpec) -> list[str] | None:
+    """The search locations of the package *name* found as *spec*, as its import will set them.
+
+    An imported package answers with its live ``__path__``. Otherwise the spec's
+    ``submodule_search_locations``, extended as a pkgutil-style namespace package
+    (see :func:`_extends_path`) extends its ``__path__`` when it runs. ``None``
+    for a plain module.
+    """
+    if name in sys.modules:
+        # Read from the module (or None for a blocked entry): no finder is asked.
+        return _search_locations(name)
+    return _static_locations(name, spec, guard=True)
+
+
+def _static_locations(name: str, spec: ModuleSpec, *, guard: bool = False) -> list[str] | None:
+    locations = spec.submodule_search_locations
+    if locations is None:
+        return None
+    found = list(locations)
+    if _extends_path(spec):
+        # A subpackage's portions lie in its parent's locations, which finders
+        # may be asked for: guarded then, as every other look-up.
+        if guard:
+            _guarded(lambda _: _extend_path(name, found), name)
+        else:
+            _extend_path(name, found)
+    return found
+
+
+# The calls of the pkgutil- and pkg_resources-style namespace idioms, without
+# whitespace: ``__path__ = pkgutil.extend_path(__path__, __name__)`` and
+# ``__import__("pkg_resources").declare_namespace(__name__)``.
+_EXTEND_CALLS = (b"extend_path(__path__,__name__)", b"declare_namespace(__name__)")
+# The idiom lives in tiny __init__ files; a larger one is read only this far.
+_EXTEND_READ_LIMIT = 1 << 16
+
+
+def _extends_path(spec: ModuleSpec) -> bool:
+    """Whether the package's ``__init__`` source extends ``__path__`` with its other portions.
+
+    A textual check for the idiom's call (whitespace ignored), so that nothing
+    runs: a package that spells it differently is walked in its own folder only,
+    and one that only mentions the call in a comment is extended as if it made it.
+    """
+    origin = spec.origin
+    if not spec.has_location or not isinstance(origin, str):
+        return False
+    return extends_path_file(origin)
+
+
+def extends_path_file(origin: str) -> bool:
+    """Whether the ``__init__`` source file *origin* extends ``__path__`` (:func:`_extends_path`).
+
+    ``False`` for a file that is not Python source or cannot be read.
+    """
+    if not origin.endswith(_SOURCE_SUFFIXES):
+        return False
+    try:
+        stat = os.stat(origin)
+    except OSError:
+        return False
+    # Read once per file version: locate looks packages up again on every call.
+    version = (stat.st_mtime_ns, stat.st_size)
+    known = _extends_cache.get(origin)
+    if known is not None and known[0] == version:
+        return known[1]
+    try:
+        with open(origin, "rb") as file:
+            data = file.read(_EXTEND_READ_LIMIT)
+    except OSError:
+        return False
+    found = False
+    if b"extend_path" in data or b"declare_namespace" in data:
+        compact = b"".join(data.split())
+        found = any(call in compact for call in _EXTEND_CALLS)
+    if len(_extends_cache) >= _EXTENDS_CACHE_SIZE:
+        _extends_cache.clear()
+    _extends_cache[origin] = (version, found)
+    return found
+
+
+# __init__ file -> ((mtime_ns, size), whether it extends __path__); bounded.
+_extends_cache: dict[str, tuple[tuple[int, int], bool]] = {}
+_EXTENDS_CACHE_SIZE = 4096
+
+
+def _extend_path(name: str, locations: list[str]) -> None:
+    """Add the folders ``pkgutil.extend_path(__path__, name)`` would add to *locations*.
+
+    It looks for a folder named after the package's last part in every entry of
+    ``sys.path`` (of the parent's search locations for a subpackage) and appends
+    each one found, in order, once. Zip archives and ``.pkg`` files, which
+    ``extend_path`` also reads, are not searched.
+    """
+    parent, _, final = name.rpartition(".")
+    search: Sequence[object] | None = _search_locations(parent) if parent else list(sys.path)
+    for entry in search or ():
+        # sys.path may hold other objects; extend_path skips them too.
+        if not isinstance(entry, str):
+            continue
+        # A "" entry is the current folder, which FileFinder makes absolute.
+        portion = os.path.join(entry or os.getcwd(), final)
+        if portion not in locations and os.path.isdir(portion):
+            locations.append(portion)
 
 
 def source_path(spec: ModuleSpec | None, file: object = None) -> str | None:
@@ -180,13 +332,11 @@ def _ask_finders(name: str, path: list[str] | None) -> ModuleSpec | None:
 
 
 def _namespace_spec(name: str, path: list[str]) -> ModuleSpec | None:
-    from importlib.machinery import ModuleSpec
-
     tail = name.rpartition(".")[2]
     locations = [os.path.join(entry, tail) for entry in path]
     locations = [entry for entry in locations if os.path.isdir(entry)]
     if not locations:
         return None
-    spec = ModuleSpec(name, None, is_package=True)
+    spec = ModuleSpecClass(name, None, is_package=True)
     spec.submodule_search_locations = locations
     return spec

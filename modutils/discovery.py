@@ -3,618 +3,55 @@
 :func:`iter_submodules` lists what ``import package.x`` could find, from the file
 system (and zip archives) alone: no code of the package, of its parents or of its
 submodules runs, and :data:`sys.modules` is left alone. :func:`import_submodules`
-then imports what it finds, one module at a time, rolling back each failure.
-
-The walk reads each folder once with :func:`os.scandir` and classifies entries by
-set look-ups on their suffixes, following the precedence of
-``importlib.machinery.FileFinder``: a folder with an ``__init__`` file beats a
-module file of the same name, which beats a namespace folder; among module files,
-extensions beat sources, which beat sourceless bytecode.
+then imports what it finds, one module at a time, rolling back each failure. The
+walk itself (folder listings, precedence, zip archives, the records) lives in
+:mod:`modutils._walk`.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from importlib.machinery import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES
 from itertools import chain
-from pathlib import Path
-from stat import S_ISREG
-from types import ModuleType
 
-from modutils._spec import check_module_name, find_spec_static, search_locations
+from modutils._compat import namespace_of
+from modutils._spec import check_import_name, find_spec_static, search_locations
 from modutils._state import ModulesSnapshot
+from modutils._walk import ModuleInfo, Walker, children_by_name, walk_segments
 from modutils.errors import ModuleLoadError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-    from typing import TypeAlias
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+    from types import ModuleType
+    from typing import Any, Literal, overload
+else:
+    # types.ModuleType without importing types (a first use pays for every import).
+    ModuleType = type(os)
 
-    # A search location as given (folder or path inside a zip archive) and the
-    # key that identifies it across symlinks and duplicate path entries.
-    _Location: TypeAlias = tuple[str, str]
+    # The overloads are for type checkers; typing is not imported at run time.
+    def overload(func: object) -> object:
+        return func
+
 
 __all__ = ["ModuleInfo", "import_submodules", "iter_submodules"]
 
 
-class ModuleInfo:
-    """A submodule found by :func:`iter_submodules`, described without importing it.
-
-    ``path`` is the file ``import`` would load: the module file, the ``__init__``
-    file of a regular package (inside a zip archive: the archive path joined with
-    the member's path, like the module's ``__file__``), ``None`` for a namespace
-    package, which has no file. Records made by the walk build their
-    :class:`~pathlib.Path` when ``path`` is first read: a walk that only needs
-    names never pays for it.
-
-    Records are immutable, compare equal when their three fields are, hash,
-    pickle, and unpack like the ``(name, path, is_package)`` triple they stand for
-    (type checkers see each unpacked item as ``str | Path | bool | None``: the
-    attributes have the precise types).
-
-    Example:
-        >>> from modutils import ModuleInfo
-        >>> info = ModuleInfo("pkg.mod", None, False)
-        >>> info.name, info.is_package
-        ('pkg.mod', False)
-        >>> name, path, is_package = info
-        >>> info == ModuleInfo(name="pkg.mod", path=None, is_package=False)
-        True
-    """
-
-    __slots__ = ("_file", "_is_package", "_listing", "_name", "_path")
-    __match_args__ = ("name", "path", "is_package")
-
-    _name: str
-    _path: Path | None
-    _is_package: bool
-    # Set by the walk instead of _path: the listing and file name to build it from.
-    _listing: _Listing | None
-    _file: str
-
-    def __init__(self, name: str, path: Path | None, is_package: bool) -> None:
-        self._name = name
-        self._path = path
-        self._is_package = is_package
-        self._listing = None
-
-    @property
-    def name(self) -> str:
-        """The full dotted name, ``"package.sub.module"``."""
-        return self._name
-
-    @property
-    def path(self) -> Path | None:
-        """The file import would load; ``None`` for a namespace package."""
-        listing = self._listing
-        if listing is None:
-            return self._path
-        path = self._path = _paths_of(listing)(self._file)
-        self._listing = None
-        return path
-
-    @property
-    def is_package(self) -> bool:
-        """Whether the module is a package (regular or namespace)."""
-        return self._is_package
-
-    def __iter__(self) -> Iterator[str | Path | bool | None]:
-        return iter((self._name, self.path, self._is_package))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ModuleInfo):
-            return NotImplemented
-        return (
-            self._name == other._name
-            and self._is_package == other._is_package
-            and self.path == other.path
-        )
-
-    def __hash__(self) -> int:
-        return hash((self._name, self.path, self._is_package))
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(name={self._name!r}, path={self.path!r}, "
-            f"is_package={self._is_package!r})"
-        )
-
-    def __reduce__(self) -> tuple[type[ModuleInfo], tuple[str, Path | None, bool]]:
-        return (type(self), (self._name, self.path, self._is_package))
-
-
-# FileFinder tries the suffixes in this order (importlib._bootstrap_external.
-# _get_supported_file_loaders: extensions, sources, bytecode, each list in its own
-# order): the lowest rank wins when a folder holds one module under several.
-# Keys are the suffixes without their leading dot: ``name.partition(".")[2]``,
-# everything after the first dot, is looked up as is, so one look-up matches
-# ``mod.py`` and ``_speedups.cpython-311-x86_64-linux-gnu.so`` alike, and
-# ``dotted.name.py`` (suffix ``name.py``) is no module, as for FileFinder.
-_SUFFIX_RANK: dict[str, int] = {}
-for _suffix in [*EXTENSION_SUFFIXES, *SOURCE_SUFFIXES, *BYTECODE_SUFFIXES]:
-    _SUFFIX_RANK.setdefault(_suffix[1:], len(_SUFFIX_RANK))
-# zipimport loads no extension modules and tries bytecode before source
-# (zipimport._zip_searchorder).
-_ZIP_SUFFIX_RANK: dict[str, int] = {suffix[1:]: 1 for suffix in SOURCE_SUFFIXES}
-_ZIP_SUFFIX_RANK.update(dict.fromkeys([suffix[1:] for suffix in BYTECODE_SUFFIXES], 0))
-del _suffix
-# The usual case, matched first by one removesuffix: ``.py``.
-_SOURCE_SUFFIX = SOURCE_SUFFIXES[0]
-_SOURCE_RANK = _SUFFIX_RANK[_SOURCE_SUFFIX[1:]]
-
-# Names never reported: ``__init__`` is the package itself, ``__main__`` its
-# command-line entry point (importing it runs the tool), ``__pycache__`` holds
-# cached bytecode of modules found elsewhere.
-_SKIPPED = frozenset({"__init__", "__main__", "__pycache__"})
-
-
-class _Listing:
-    """The importable names in one folder: module files and candidate subfolders."""
-
-    __slots__ = ("folder", "folders", "init", "modules", "parent", "paths")
-
-    def __init__(
-        self,
-        folder: str,
-        modules: dict[str, str],
-        folders: dict[str, tuple[str, str]],
-        others: dict[str, str] | None = None,
-    ) -> None:
-        if others:
-            # *modules* holds the sources, *others* the best of the other files
-            # of each name; a source beats bytecode and loses to an extension.
-            for name, filename in others.items():
-                if name not in modules or _SUFFIX_RANK[filename.partition(".")[2]] < _SOURCE_RANK:
-                    modules[name] = filename
-        self.folder = folder
-        #: The file name of the best-ranked ``__init__`` module, if any.
-        self.init = modules.pop("__init__", None)
-        modules.pop("__main__", None)
-        #: module name -> file name, the best-ranked one; no __init__, no __main__.
-        self.modules = modules
-        #: folder name -> (path, real path); identifiers other than __pycache__.
-        self.folders = folders
-        #: Makes the Path of a file in the folder, once made; see _paths_of.
-        self.paths: Callable[[str], Path] | None = None
-        #: The parent package's listing and this folder's name in it, for packages.
-        self.parent: tuple[_Listing, str] | None = None
-
-
-def _plain_paths(listing: _Listing) -> Callable[[str], Path]:
-    folder = listing.folder
-    return lambda filename: Path(folder, filename)
-
-
-# Records make their Path when ``path`` is first read (a walk for names makes
-# none), but code that reads every path makes one per module: Path() takes
-# 0.8 us (3.13) to 2 us (3.11) per file, more than reading the entry. The fast
-# factories below leave a Path in the very state the constructor would (checked
-# once at import by _same_state, with the plain factory as the fallback) in a
-# fifth of the time or less, by setting the private slots the constructor sets:
-# ``_raw_paths`` (PurePath.__init__, 3.12+), ``_drv``/``_root``/``_parts``
-# (PurePath._from_parsed_parts, 3.10/3.11: what _make_child_relpath, the
-# shortcut of pathlib's own iterdir and glob, does).
-_PATH_TYPE = type(Path())
-_new_object = object.__new__
-_UNSET = object()
-
-if sys.version_info >= (3, 12):
-
-    def _fast_paths(listing: _Listing) -> Callable[[str], Path]:
-        folder = listing.folder
-        cls, new = _PATH_TYPE, _new_object
-
-        def make(filename: str) -> Path:
-            path = new(cls)
-            # What Path(folder, filename) stores; both are joined when first used.
-            path._raw_paths = [folder, filename]  # type: ignore[attr-defined]
-            return path
-
-        return make
-
-else:
-
-    def _fast_paths(listing: _Listing) -> Callable[[str], Path]:
-        # Before 3.12 Path() parses its argument: a package's folder Path is
-        # derived from its parent's instead, a fraction of the cost.
-        parent = listing.parent
-        base = Path(listing.folder) if parent is None else _paths_of(parent[0])(parent[1])
-        drv, root, parts = base._drv, base._root, base._parts  # type: ignore[attr-defined]
-        cls, new = _PATH_TYPE, _new_object
-
-        def make(filename: str) -> Path:
-            path = new(cls)
-            path._drv = drv  # type: ignore[attr-defined]
-            path._root = root  # type: ignore[attr-defined]
-            path._parts = [*parts, filename]  # type: ignore[attr-defined]
-            return path
-
-        return make
-
-
-def _state(path: Path) -> list[object]:
-    """Every attribute *path* holds: its ``__dict__``, and its slots class by class."""
-    values: list[object] = [getattr(path, "__dict__", None)]
-    for klass in type(path).__mro__:
-        slots = klass.__dict__.get("__slots__", ())
-        for slot in [slots] if isinstance(slots, str) else slots:
-            values.append(getattr(path, slot, _UNSET))
-    return values
-
-
-def _same_state() -> bool:
-    """Whether _fast_paths makes Paths that the constructor's cannot be told from."""
-    try:
-        # An absolute folder of several parts, as the walk meets them; abspath
-        # of the root needs no working directory.
-        listing = _Listing(os.path.join(os.path.abspath(os.sep), "modutils", "pkg"), {}, {})
-        fast = _fast_paths(listing)("probe.py")
-        plain = _plain_paths(listing)("probe.py")
-        return type(fast) is type(plain) and _state(fast) == _state(plain)
-    except Exception:  # pragma: no cover - a future pathlib without these slots
-        return False
-
-
-#: Makes the function that makes the Path of a file in a listing's folder.
-_make_paths = _fast_paths if _same_state() else _plain_paths
-
-
-def _paths_of(listing: _Listing) -> Callable[[str], Path]:
-    """The function that makes the Path of a file in *listing*'s folder."""
-    paths = listing.paths
-    if paths is None:
-        paths = listing.paths = _make_paths(listing)
-    return paths
-
-
-_NO_PACKAGES: Mapping[str, tuple[ModuleInfo, _Location]] = {}
-
-
-def _record(name: str, listing: _Listing, filename: str, is_package: bool) -> ModuleInfo:
-    """The record of the file *filename* in *listing*'s folder; its Path is made on first use."""
-    info = _new_object(ModuleInfo)
-    info._name = name
-    info._is_package = is_package
-    info._listing = listing
-    info._file = filename
-    return info
-
-
-def _records(
-    prefix: str,
-    listing: _Listing,
-    names: Iterable[str],
-    packages: Mapping[str, tuple[ModuleInfo, _Location]] = _NO_PACKAGES,
-) -> tuple[list[ModuleInfo], list[tuple[int, tuple[_Location, ...]]]]:
-    """The records of *names*, the module files of *listing* or the made *packages*.
-
-    Also returns, for each package among them, its index in the records and its
-    location, as :meth:`_Walker.children` does. :func:`_record` is inlined: this
-    loop runs once per module of the walk.
-    """
-    modules = listing.modules
-    new = _new_object
-    records: list[ModuleInfo] = []
-    append = records.append
-    below: list[tuple[int, tuple[_Location, ...]]] = []
-    get_package = packages.get
-    for name in names:
-        package = get_package(name)
-        if package is not None:
-            below.append((len(records), (package[1],)))
-            append(package[0])
-            continue
-        info = new(ModuleInfo)
-        info._name = prefix + name
-        info._is_package = False
-        info._listing = listing
-        info._file = modules[name]
-        append(info)
-    return records, below
-
-
-class _Walker:
-    """One walk's state: folders already claimed, and listings read but not used yet."""
-
-    __slots__ = ("_listings", "_zips", "namespace_packages", "visited")
-
-    def __init__(self, *, namespace_packages: bool) -> None:
-        self.namespace_packages = namespace_packages
-        #: Real paths of the folders that already belong to a package of this walk.
-        self.visited: set[str] = set()
-        self._listings: dict[str, _Listing] = {}
-        self._zips: dict[str, dict[str, dict[str, bool]]] = {}
-
-    def claim(
-        self, locations: Iterable[str], own: Iterable[_Location] = ()
-    ) -> tuple[_Location, ...]:
-        """The *locations* of a package not claimed by another package yet, now claimed.
-
-        *own* are locations this package already holds (its static ones when its
-        live ``__path__`` is read after import): they stay valid.
-        """
-        keep = {real for _, real in own}
-        claimed: list[_Location] = []
-        for location in locations:
-            folder = os.fspath(location)
-            real = os.path.realpath(folder)
-            if real in self.visited and real not in keep:
-                continue
-            keep.discard(real)
-            self.visited.add(real)
-            claimed.append((folder, real))
-        return tuple(claimed)
-
-    def children(
-        self, parent: str, locations: Sequence[_Location]
-    ) -> tuple[list[ModuleInfo], list[tuple[int, tuple[_Location, ...]]]]:
-        """The submodules of *parent* found in its *locations*, sorted by name.
-
-        Returns the records and, for each package among them, its index in the
-        records and its locations. Follows PathFinder._get_spec and
-        FileFinder.find_spec: location by location, a folder with an ``__init__``
-        file beats a module file of the same name, and the first location holding
-        either wins; folders without ``__init__`` only make a namespace package if
-        no location has a module.
-        """
-        prefix = parent + "."
-        if len(locations) != 1:
-            return self._children_of_many(prefix, locations)
-        location = locations[0]
-        listing = self._take(location[0], location[1])
-        modules = listing.modules
-        folders = listing.folders
-        if not folders:
-            return _records(prefix, listing, sorted(modules))
-        visited = self.visited
-        packages: dict[str, tuple[ModuleInfo, _Location]] = {}
-        portions: list[tuple[str, _Location]] = []
-        # Sorted, so that which of two names for one folder claims it does not
-        # depend on the order readdir returned them in.
-        for name in sorted(folders) if len(folders) > 1 else folders:
-            folder = folders[name]
-            if name in _SKIPPED or folder[1] in visited:
-                continue
-            sub = self._peek(folder[0], folder[1])
-            if sub.init is None:
-                portions.append((name, folder))
-                continue
-            visited.add(folder[1])
-            sub.parent = (listing, name)
-            packages[name] = (_record(prefix + name, sub, sub.init, True), folder)
-        if portions and self.namespace_packages:
-            for name, folder in portions:
-                if name not in modules and self._has_modules([folder]):
-                    visited.add(folder[1])
-                    packages[name] = (ModuleInfo(prefix + name, None, True), folder)
-        if not packages:
-            return _records(prefix, listing, sorted(modules))
-        return _records(prefix, listing, sorted(modules.keys() | packages.keys()), packages)
-
-    def _children_of_many(
-        self, prefix: str, locations: Sequence[_Location]
-    ) -> tuple[list[ModuleInfo], list[tuple[int, tuple[_Location, ...]]]]:
-        """:meth:`children` of a package spread over several locations."""
-        visited = self.visited
-        found: dict[str, ModuleInfo] = {}
-        packages: dict[str, tuple[_Location, ...]] = {}
-        portions: dict[str, list[_Location]] = {}
-        for location in locations:
-            listing = self._take(*location)
-            folders = listing.folders
-            # Sorted, so that which of two names for one folder claims it does
-            # not depend on the order readdir returned them in.
-            for name in sorted(folders) if len(folders) > 1 else folders:
-                folder = folders[name]
-                if name in found or name in _SKIPPED or folder[1] in visited:
-                    continue
-                sub = self._peek(*folder)
-                if sub.init is None:
-                    if folder not in portions.setdefault(name, []):
-                        portions[name].append(folder)
-                    continue
-                visited.add(folder[1])
-                sub.parent = (listing, name)
-                found[name] = _record(prefix + name, sub, sub.init, True)
-                packages[name] = (folder,)
-            for name, filename in listing.modules.items():
-                if name not in found:
-                    found[name] = _record(prefix + name, listing, filename, False)
-        if portions and self.namespace_packages:
-            for name in sorted(portions.keys() - found.keys()):
-                folders_left = [folder for folder in portions[name] if folder[1] not in visited]
-                if folders_left and self._has_modules(folders_left):
-                    visited.update(real for _, real in folders_left)
-                    found[name] = ModuleInfo(prefix + name, None, True)
-                    packages[name] = tuple(folders_left)
-        names = sorted(found)
-        # list.index is a C loop over a handful of names: cheaper than bisect's import.
-        return [found[name] for name in names], sorted(
-            [(names.index(name), folders) for name, folders in packages.items()]
-        )
-
-    def _has_modules(self, locations: Sequence[_Location]) -> bool:
-        """Whether a namespace folder holds a module, directly or in a subfolder."""
-        pending = list(locations)
-        seen = {real for _, real in pending}
-        while pending:
-            listing = self._peek(*pending.pop())
-            if listing.modules or listing.init is not None:
-                return True
-            for folder in listing.folders.values():
-                if folder[1] not in seen and folder[1] not in self.visited:
-                    seen.add(folder[1])
-                    pending.append(folder)
-        return False
-
-    def _peek(self, folder: str, real: str) -> _Listing:
-        listing = self._listings.get(real)
-        if listing is None:
-            listing = self._listings[real] = self._scan(folder, real)
-        return listing
-
-    def _take(self, folder: str, real: str) -> _Listing:
-        listing = self._listings.pop(real, None)
-        return self._scan(folder, real) if listing is None else listing
-
-    def _scan(self, folder: str, real: str) -> _Listing:
-        """List *folder* with one ``scandir``: no other system call per regular entry."""
-        sources: dict[str, str] = {}
-        others: dict[str, str] = {}
-        folders: dict[str, tuple[str, str]] = {}
-        ranks = _SUFFIX_RANK
-        source = _SOURCE_SUFFIX
-        try:
-            entries = os.scandir(folder or ".")
-        except (NotADirectoryError, FileNotFoundError):
-            return self._scan_zip(folder, real)
-        except OSError:
-            # FileFinder._fill_cache treats an unreadable folder as empty too.
-            return _Listing(folder, sources, folders)
-        prefix = real if real.endswith(os.sep) else real + os.sep
-        with entries:
-            for entry in entries:
-                name = entry.name
-                try:
-                    # DirEntry.is_file/is_dir/is_symlink answer from the d_type
-                    # that readdir gave: only a symlink costs a stat (and realpath).
-                    # isidentifier() also rejects stems with a dot (dotted.name.py).
-                    stem = name.removesuffix(source)
-                    if stem != name:
-                        if stem.isidentifier() and entry.is_file():
-                            sources[stem] = name
-                        continue
-                    stem, dot, suffix = name.partition(".")
-                    if dot:
-                        rank = ranks.get(suffix)
-                        if rank is not None and stem.isidentifier() and entry.is_file():
-                            other = others.setdefault(stem, name)
-                            if other is not name and rank < ranks[other.partition(".")[2]]:
-                                others[stem] = name
-                    elif name.isidentifier() and name != "__pycache__" and entry.is_dir():
-                        path = entry.path
-                        folders[name] = (
-                            path,
-                            os.path.realpath(path) if entry.is_symlink() else prefix + name,
-                        )
-                except OSError:
-                    # A symlink loop (ELOOP), or an entry removed meanwhile.
-                    continue
-        return _Listing(folder, sources, folders, others)
-
-    def _scan_zip(self, folder: str, real: str) -> _Listing:
-        """List a folder inside a zip archive on the path, as zipimport sees it."""
-        modules: dict[str, str] = {}
-        folders: dict[str, tuple[str, str]] = {}
-        found = _split_archive(folder)
-        if found is not None:
-            archive, inner = found
-            tree = self._zips.get(archive)
-            if tree is None:
-                tree = self._zips[archive] = _read_archive(archive)
-            ranks = _ZIP_SUFFIX_RANK
-            for name, is_dir in tree.get(inner, {}).items():
-                stem, dot, suffix = name.partition(".")
-                if is_dir:
-                    if not dot and name.isidentifier() and name != "__pycache__":
-                        folders[name] = (folder + os.sep + name, real + os.sep + name)
-                    continue
-                rank = ranks.get(suffix)
-                if rank is None or not stem.isidentifier():
-                    continue
-                other = modules.setdefault(stem, name)
-                if other is not name and rank < ranks[other.partition(".")[2]]:
-                    modules[stem] = name
-        return _Listing(folder, modules, folders)
-
-
-def _split_archive(folder: str) -> tuple[str, str] | None:
-    """``("/x/a.zip", "pkg/sub")`` for ``/x/a.zip/pkg/sub``; ``None`` if no file is on the way."""
-    head = folder
-    tail: list[str] = []
-    while True:
-        try:
-            mode = os.stat(head).st_mode
-        except OSError:
-            parent, name = os.path.split(head)
-            if not name or parent == head:
-                return None
-            tail.append(name)
-            head = parent
-            continue
-        # The first existing ancestor: an archive if it is a file, else nothing.
-        return (head, "/".join(reversed(tail))) if S_ISREG(mode) else None
-
-
-def _read_archive(archive: str) -> dict[str, dict[str, bool]]:
-    """Folder (``"a/b"``, ``""`` for the top) -> {entry name: is a folder} of a zip archive."""
-    tree: dict[str, dict[str, bool]] = {}
-    names = _archive_members(archive)
-    for member in names:
-        parts = member.rstrip("/").split("/")
-        last = len(parts) - 1
-        for depth, part in enumerate(parts):
-            entries = tree.setdefault("/".join(parts[:depth]), {})
-            # Folders are implied by their members, as zipfile.Path implies them.
-            entries[part] = entries.get(part, False) or depth < last or member.endswith("/")
-    return tree
-
-
-def _archive_members(archive: str) -> list[str]:
-    """The member names of *archive* (``"pkg/mod.py"``), empty if it is no zip archive.
-
-    zipimport, loaded at start-up, reads the central directory itself (as
-    ``_files`` up to 3.12, ``_get_files()`` from 3.13), so listing an archive puts
-    no new module in sys.modules; ``zipfile`` is the fallback elsewhere.
-    """
-    import zipimport
-
-    try:
-        importer = zipimport.zipimporter(archive)
-    except (OSError, zipimport.ZipImportError):
-        return []
-    get_files = getattr(importer, "_get_files", None)
-    files = get_files() if get_files is not None else getattr(importer, "_files", None)
-    if isinstance(files, dict):
-        return [name.replace(os.sep, "/") for name in files]
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            return zf.namelist()
-    except (OSError, zipfile.BadZipFile):
-        return []
-
-
-def _resolve_package(package: object) -> tuple[str, list[str]]:
-    """The name and search locations of *package*, found without importing it."""
-    if isinstance(package, ModuleType):
-        name = package.__name__
-        path = getattr(package, "__path__", None)
-        if path is None:
-            origin = getattr(package, "__file__", None)
-            raise ValueError(f"{name!r} is a module, not a package (no __path__): {origin}")
-        return name, [os.fspath(entry) for entry in path]
-    if not isinstance(package, str):
-        raise TypeError(
-            f"package must be a module or a dotted name (str), not {type(package).__name__}: "
-            f"{package!r}"
-        )
-    name = check_module_name(package, what="package name")
-    locations = search_locations(name)
-    if locations is None:
-        # Only now tell "not found" from "not a package": one look-up on success.
-        spec = find_spec_static(name)
-        if spec is None:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        raise ValueError(f"{name!r} is a module, not a package: {spec.origin}")
-    return name, locations
-
-
+@overload
 def iter_submodules(
+    package: ModuleType | str, *, recursive: bool = ..., namespace_packages: Literal[False] = ...
+) -> Iterator[ModuleInfo[Path]]: ...
+
+
+@overload
+def iter_submodules(  # noqa: F811 - the run-time overload() is not typing's
+    package: ModuleType | str, *, recursive: bool = ..., namespace_packages: bool
+) -> Iterator[ModuleInfo[Path | None]]: ...
+
+
+def iter_submodules(  # noqa: F811
     package: ModuleType | str, *, recursive: bool = True, namespace_packages: bool = False
-) -> Iterator[ModuleInfo]:
+) -> Iterator[ModuleInfo[Any]]:
     """Yield the submodules of *package*, found on disk without importing anything.
 
     *package* is an imported package or a dotted name. Its location is resolved
@@ -627,9 +64,11 @@ def iter_submodules(
     ``__init__`` file that hold modules are namespace subpackages, yielded only
     with *namespace_packages*.
 
-    Names that are not identifiers (``not-a-module.py``, ``dotted.name.py``),
-    ``__init__``, ``__pycache__`` and ``__main__`` (a package's command-line
-    entry point: importing it would run the tool) are skipped. Modules come
+    Names import cannot reach (``dotted.name.py``), ``__init__``,
+    ``__pycache__`` and ``__main__`` (a package's command-line entry point:
+    importing it would run the tool) are skipped; names that are not
+    identifiers (``0001_initial.py``, ``hook-numpy.py``) are listed, as
+    :func:`importlib.import_module` imports them. Modules come
     sorted by name within each package, each package right before its children.
     A folder reached a second time (symlinks, duplicate path entries) is skipped
     with everything under it, so symlink loops end and each file is reported
@@ -651,36 +90,12 @@ def iter_submodules(
     :raises ModuleNotFoundError: no package of that name can be found.
     """
     name, locations = _resolve_package(package)
-    walker = _Walker(namespace_packages=namespace_packages)
-    return chain.from_iterable(
-        _segments(walker, name, walker.claim(locations), recursive=recursive)
+    walker = Walker(namespace_packages=namespace_packages)
+    # The records behave as the ModuleInfo named tuple type checkers see (see _walk).
+    segments: Iterator[list[Any]] = walk_segments(
+        walker, name, walker.claim(locations), recursive=recursive
     )
-
-
-def _segments(
-    walker: _Walker, name: str, locations: Sequence[_Location], *, recursive: bool
-) -> Iterator[list[ModuleInfo]]:
-    """The records of a walk in order, as runs that each end with a package or a listing.
-
-    Each package's children are read when the run that ends with it is used up,
-    so folders are read as the iterator advances. Yielding runs, not records,
-    lets ``chain.from_iterable`` hand out the records from C.
-    """
-    infos, packages = walker.children(name, locations)
-    if not recursive:
-        yield infos
-        return
-    stack = [(infos, iter(packages), 0)]
-    while stack:
-        infos, pending, start = stack.pop()
-        for index, below in pending:
-            yield infos[start : index + 1]
-            stack.append((infos, pending, index + 1))
-            children, packages = walker.children(infos[index]._name, below)
-            stack.append((children, iter(packages), 0))
-            break
-        else:
-            yield infos[start:] if start else infos
+    return chain.from_iterable(segments)
 
 
 def import_submodules(
@@ -728,7 +143,7 @@ def import_submodules(
         they are.
     """
     name, locations = _resolve_package(package)
-    walker = _Walker(namespace_packages=False)
+    walker = Walker(namespace_packages=False)
     static = walker.claim(locations)
     modules: dict[str, ModuleType] = {}
     with ModulesSnapshot():
@@ -739,37 +154,59 @@ def import_submodules(
         else:
             spec = find_spec_static(name)
             origin = None if spec is None else spec.origin
-            root = _import_one(name, origin, on_error, on_import)
+            root = _import_reporting_failure(name, origin, on_error, on_import)
         if root is not None:
             modules[name] = root
             live = walker.claim(getattr(root, "__path__", ()), own=static)
-            stack = [_children_by_name(walker, name, live)]
+            stack = [children_by_name(walker, name, live)]
             while stack:
                 remaining, packages = stack[-1]
                 for info in remaining:
-                    module = _import_one(info.name, info.path, on_error, on_import)
+                    module = _import_reporting_failure(info.name, info.path, on_error, on_import)
                     if module is None:
                         continue
                     modules[info.name] = module
                     if recursive and info.is_package:
                         path = getattr(module, "__path__", ())
                         live = walker.claim(path, own=packages[info.name])
-                        stack.append(_children_by_name(walker, info.name, live))
+                        stack.append(children_by_name(walker, info.name, live))
                         break
                 else:
                     stack.pop()
     return modules
 
 
-def _children_by_name(
-    walker: _Walker, name: str, locations: Sequence[_Location]
-) -> tuple[Iterator[ModuleInfo], dict[str, tuple[_Location, ...]]]:
-    """The records below *name*, and the locations of each package among them by name."""
-    infos, packages = walker.children(name, locations)
-    return iter(infos), {infos[index].name: below for index, below in packages}
+def _resolve_package(package: object) -> tuple[str, list[str]]:
+    """The name and search locations of *package*, found without importing it."""
+    if isinstance(package, ModuleType):
+        # Read without attribute hooks, so that a LazyLoader module stays unloaded
+        # and a PEP 562 __getattr__ is not asked for __path__ (see namespace_of).
+        namespace = namespace_of(package) or {}
+        name = namespace.get("__name__")
+        if not isinstance(name, str):
+            raise ValueError(f"module {package!r} has no __name__")
+        path = namespace.get("__path__")
+        if path is None:
+            origin = namespace.get("__file__")
+            raise ValueError(f"{name!r} is a module, not a package (no __path__): {origin}")
+        return name, [os.fspath(entry) for entry in path]  # type: ignore[attr-defined]
+    if not isinstance(package, str):
+        raise TypeError(
+            f"package must be a module or a dotted name (str), not {type(package).__name__}: "
+            f"{package!r}"
+        )
+    name = check_import_name(package, what="package name")
+    locations = search_locations(name)
+    if locations is None:
+        # Only now tell "not found" from "not a package": one look-up on success.
+        spec = find_spec_static(name)
+        if spec is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        raise ValueError(f"{name!r} is a module, not a package: {spec.origin}")
+    return name, locations
 
 
-def _import_one(
+def _import_reporting_failure(
     name: str,
     path: str | os.PathLike[str] | None,
     on_error: Callable[[str, BaseException], object] | None,

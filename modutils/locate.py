@@ -20,7 +20,8 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from modutils._spec import check_module_name, find_spec_static, search_locations
+from modutils._compat import own_imports
+from modutils._spec import check_import_name, find_spec_static, source_path, spec_locations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -116,7 +117,8 @@ class ModuleLocation(NamedTuple):
 def is_stdlib_module(name: str) -> bool:
     """Whether *name* is a standard-library module or one of its submodules.
 
-    A pure name check against :data:`sys.stdlib_module_names` (its top-level part):
+    A pure name check against :data:`sys.stdlib_module_names` (its top-level part;
+    the build's ``_sysconfigdata_*`` module, which that set leaves out, counts too):
     nothing is imported or even looked up, so ``"json.nonexistent"`` is ``True``
     too; use :func:`locate_module` to learn whether the module exists and whether a
     file outside the standard library shadows it. Builtin modules such as ``sys``
@@ -129,10 +131,18 @@ def is_stdlib_module(name: str) -> bool:
         False
 
     :raises TypeError: *name* is not a ``str``.
-    :raises ValueError: *name* is not a dotted module name (``""``, ``"a..b"``).
+    :raises ValueError: *name* has an empty part (``""``, ``"a..b"``), a path
+        separator or NUL.
     """
-    check_module_name(name)
-    return name.partition(".")[0] in sys.stdlib_module_names
+    check_import_name(name)
+    return _is_stdlib_top(name.partition(".")[0])
+
+
+def _is_stdlib_top(top: str) -> bool:
+    # sys.stdlib_module_names leaves out the build-specific sysconfig data module
+    # (_sysconfigdata__linux_x86_64-linux-gnu), which sysconfig names as
+    # _sysconfigdata_{abiflags}_{platform}_{multiarch} and installs in the stdlib.
+    return top in sys.stdlib_module_names or top.startswith("_sysconfigdata_")
 
 
 def locate_module(name: str) -> ModuleLocation | None:
@@ -161,30 +171,35 @@ def locate_module(name: str) -> ModuleLocation | None:
     :returns: the location, or ``None`` when ``import name`` would fail to find it
         (its parent missing or not a package included).
     :raises TypeError: *name* is not a ``str``.
-    :raises ValueError: *name* is not a dotted module name (``""``, ``"a..b"``,
-        ``"not a name"``).
+    :raises ValueError: no module can have that name: an empty part (``""``,
+        ``"a..b"``), a path separator or NUL. Parts that are not identifiers
+        (``"pkg.0001_initial"``) are accepted, as by :func:`importlib.import_module`.
     """
-    check_module_name(name)
+    check_import_name(name)
     spec = find_spec_static(name)
     if spec is None:
         return None
-    kind = _kind_of(spec)
-    origin = spec.origin
-    locations = spec.submodule_search_locations
-    is_package = locations is not None
-    if is_package and name in sys.modules:
-        # An imported package's live __path__ can differ from its spec's
-        # (pkgutil.extend_path, or code that edits __path__).
-        live = search_locations(name)
-        if live is not None:
-            locations = live
+    kind = _kind_from_loader(spec)
+    origin = spec.origin if spec.has_location else None
+    if kind is ModuleKind.FROZEN:
+        # Frozen standard-library modules (os, importlib.util on 3.11+) keep their
+        # source file on disk, which FrozenImporter records in loader_state.
+        origin = source_path(spec)
+    is_package = spec.submodule_search_locations is not None
+    # An imported package's live __path__ can differ from its spec's (code that
+    # edits __path__); a pkgutil-style namespace package not imported yet is
+    # given the portions its import will add.
+    locations = spec_locations(name, spec) if is_package else None
     folders = tuple(os.fspath(entry) for entry in locations) if locations is not None else ()
     top = name.partition(".")[0]
     cache = _cache
-    key = (top, kind, origin if spec.has_location else None, folders)
+    key = (top, kind, origin, folders)
     resolved = cache.resolved.get(key)
     if resolved is None:
-        resolved = _resolve(cache, top, kind, key[2], folders)
+        # importlib_metadata imports lazily too (its _adapters, email...) while
+        # it answers: all of it runs with the standard finders.
+        with own_imports():
+            resolved = _resolve_location(cache, top, kind, origin, folders)
         cache.resolved[key] = resolved
     path, is_stdlib, distribution, version = resolved
     return ModuleLocation(name, path, is_package, kind, folders, distribution, version, is_stdlib)
@@ -265,7 +280,8 @@ class _Cache:
             with self._lock:
                 result = self._top_level
                 if result is None:
-                    import importlib_metadata
+                    with own_imports("importlib_metadata"):
+                        import importlib_metadata
 
                     try:
                         declared = importlib_metadata.packages_distributions()
@@ -287,7 +303,8 @@ class _Cache:
             with self._lock:
                 result = self._files.get(dist_name)
                 if result is None:
-                    import importlib_metadata
+                    with own_imports("importlib_metadata"):
+                        import importlib_metadata
 
                     result = [
                         (dist, _file_set(dist))
@@ -303,7 +320,8 @@ class _Cache:
             with self._lock:
                 result = self._file_owners
                 if result is None:
-                    import importlib_metadata
+                    with own_imports("importlib_metadata"):
+                        import importlib_metadata
 
                     result = {}
                     for dist in importlib_metadata.distributions():
@@ -330,7 +348,12 @@ _cache = _Cache()
 _stdlib_dirs: tuple[str, ...] | None = None
 
 
-def _kind_of(spec: ModuleSpec) -> ModuleKind:
+def _kind_from_loader(spec: ModuleSpec) -> ModuleKind:
+    modules = sys.modules
+    if "importlib.machinery" not in modules or "zipimport" not in modules:
+        with own_imports("importlib.machinery", "zipimport"):
+            __import__("importlib.machinery")
+            __import__("zipimport")
     from importlib import machinery
     from zipimport import zipimporter
 
@@ -363,18 +386,21 @@ def _kind_of(spec: ModuleSpec) -> ModuleKind:
     return ModuleKind.OTHER
 
 
-def _resolve(
+def _resolve_location(
     cache: _Cache, top: str, kind: ModuleKind, origin: str | None, folders: tuple[str, ...]
 ) -> tuple[Path | None, bool, str | None, str | None]:
     """The cacheable part of a location: its path, stdlib flag and distribution."""
-    if kind in (ModuleKind.BUILTIN, ModuleKind.FROZEN):
-        return None, top in sys.stdlib_module_names, None, None
+    if kind is ModuleKind.BUILTIN or kind is ModuleKind.FROZEN:
+        # Only the standard library is frozen with a source file on record; an
+        # install may lack the file (embedded builds), then there is none to report.
+        frozen_source = None if origin is None or not os.path.isfile(origin) else Path(origin)
+        return frozen_source, _is_stdlib_top(top), None, None
     path = None if kind is ModuleKind.NAMESPACE or origin is None else Path(origin)
     file = _normalize(origin) if path is not None and origin is not None else None
     dirs = tuple(_normalize(folder) for folder in folders) if file is None else ()
     if file is None and not dirs:
         return path, False, None, None
-    if top in sys.stdlib_module_names and all(
+    if _is_stdlib_top(top) and all(
         _in_stdlib(entry) for entry in ((file,) if file is not None else dirs)
     ):
         return path, True, None, None
@@ -451,10 +477,11 @@ def _editable_owners(
 
 
 def _find_editables() -> list[tuple[Distribution, str]]:
-    import json
-    from urllib.parse import unquote, urlsplit
+    with own_imports("json", "urllib.parse", "importlib_metadata"):
+        import json
+        from urllib.parse import unquote, urlsplit
 
-    import importlib_metadata
+        import importlib_metadata
 
     found = []
     for dist in importlib_metadata.distributions():
@@ -477,7 +504,8 @@ def _find_editables() -> list[tuple[Distribution, str]]:
 
 def _file_set(dist: Distribution) -> frozenset[str] | None:
     """The normalized absolute paths of the files *dist* lists, ``None`` if unknown."""
-    import csv
+    with own_imports("csv"):
+        import csv
 
     try:
         root = str(dist.locate_file(""))
@@ -528,7 +556,8 @@ def _in_stdlib(path: str) -> bool:
 
 
 def _find_stdlib_dirs() -> tuple[str, ...]:
-    import sysconfig
+    with own_imports("sysconfig"):
+        import sysconfig
 
     # In a virtual environment "platstdlib" expands to the environment's own lib
     # folder (it is based on sys.exec_prefix); the stdlib's is under the base prefix.

@@ -11,10 +11,11 @@ import os
 import pickle
 import pkgutil
 import py_compile
+import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import modutils.discovery as discovery
+import modutils
+import modutils._walk as walk
 from conftest import WriteTree
 from modutils import ModuleInfo, ModuleLoadError, import_submodules, iter_submodules
 
@@ -53,7 +55,7 @@ def on_path(write_tree: WriteTree) -> Callable[[dict[str, str]], Path]:
     return write
 
 
-def relative(infos: Iterator[ModuleInfo] | list[ModuleInfo], package: str) -> list[str]:
+def relative(infos: Iterable[ModuleInfo], package: str) -> list[str]:
     """The names of *infos* without the ``package.`` prefix."""
     return [info.name[len(package) + 1 :] for info in infos]
 
@@ -63,7 +65,7 @@ def compile_to(source: Path, target: Path) -> None:
     py_compile.compile(str(source), cfile=str(target), doraise=True)
 
 
-def assert_agrees_with_import_system(infos: list[ModuleInfo]) -> None:
+def assert_agrees_with_import_system(infos: Sequence[ModuleInfo]) -> None:
     """Each record names what importlib would load: same file, same package-ness.
 
     importlib.util.find_spec imports the parents, so only use benign trees.
@@ -142,16 +144,13 @@ def test_extension_module_names_drop_the_abi_tag(
 @pytest.mark.parametrize(
     "skipped",
     [
-        "not-a-module.py",
         "dotted.name.py",
-        "1starts_with_digit.py",
         "__main__.py",
         "data.txt",
         "README",
         "noext",
         "__pycache__/ok.cpython-311.pyc",
         "__pycache__/__init__.py",
-        "not-a-pkg/__init__.py",
         "has.dot/__init__.py",
         "__main__/__init__.py",
         "ok.py/__init__.py",  # a folder named like a module file is neither
@@ -305,7 +304,7 @@ def test_package_inside_a_zip_archive(tmp_path: Path, name: str, folder_entries:
                 zf.writestr(folder, "")
         zf.writestr(f"{name}/__init__.py", "")
         zf.writestr(f"{name}/a.py", "VALUE = 'a'\n")
-        zf.writestr(f"{name}/not-a-module.py", RAISE)
+        zf.writestr(f"{name}/not-a-module.py", "VALUE = 'dash'\n")
         zf.writestr(f"{name}/_ext{EXTENSION}", "")  # zipimport cannot load extensions
         zf.writestr(f"{name}/sub/__init__.py", "")
         zf.writestr(f"{name}/sub/b.py", "VALUE = 'b'\n")
@@ -321,6 +320,7 @@ def test_package_inside_a_zip_archive(tmp_path: Path, name: str, folder_entries:
     assert found == [
         ModuleInfo(f"{name}.a", inside / "a.py", False),
         ModuleInfo(f"{name}.c", inside / "c.pyc", False),
+        ModuleInfo(f"{name}.not-a-module", inside / "not-a-module.py", False),
         ModuleInfo(f"{name}.sub", inside / "sub" / "__init__.py", True),
         ModuleInfo(f"{name}.sub.b", inside / "sub" / "b.py", False),
     ]
@@ -429,7 +429,7 @@ def test_folder_reached_through_two_names_is_reported_once(
     found = list(iter_submodules(name))
 
     assert relative(found, name) == ["alias", "alias.m", "other"]
-    files = [info.path.resolve() for info in found if info.path is not None]
+    files = [info.path.resolve() for info in found]
     assert len(files) == len(set(files))
 
 
@@ -515,7 +515,7 @@ def test_same_modules_as_pkgutil_walk_packages(package: str) -> None:
 
 
 def test_module_info_is_an_immutable_record() -> None:
-    info = ModuleInfo("pkg.mod", Path("/x/mod.py"), False)
+    info: ModuleInfo = ModuleInfo("pkg.mod", Path("/x/mod.py"), False)
 
     for field in ("name", "path", "is_package"):
         with pytest.raises(AttributeError):
@@ -531,8 +531,11 @@ def test_module_info_is_an_immutable_record() -> None:
     assert info == same
     assert hash(info) == hash(same)
     assert info != ModuleInfo("pkg.mod", Path("/x/mod.py"), True)
-    assert info != ModuleInfo("pkg.mod", None, False)
-    assert info != ("pkg.mod", Path("/x/mod.py"), False)
+    no_file: object = ModuleInfo("pkg.mod", None, False)
+    assert info != no_file
+    # As a named tuple equals its plain tuple.
+    assert info == ("pkg.mod", Path("/x/mod.py"), False)
+    assert hash(info) == hash(("pkg.mod", Path("/x/mod.py"), False))
     assert repr(info) == f"ModuleInfo(name='pkg.mod', path={Path('/x/mod.py')!r}, is_package=False)"
     assert pickle.loads(pickle.dumps(info)) == info
     assert copy.copy(info) == info
@@ -547,7 +550,8 @@ def test_walk_records_make_their_path_on_first_read(
     on_path: Callable[[dict[str, str]], Path], name: str
 ) -> None:
     root = on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
-    infos = list(iter_submodules(name))
+    # The run-time records, not the named tuple type checkers see.
+    infos: list[walk._LazyModuleInfo] = list(iter_submodules(name))  # type: ignore[arg-type]
     lazy = [info for info in infos if info._listing is not None]
 
     first = [info.path for info in infos]
@@ -556,7 +560,7 @@ def test_walk_records_make_their_path_on_first_read(
     assert first == [root / name / "a.py", root / name / "sub" / "__init__.py"]
     assert all(info._listing is None for info in infos)  # the listing is let go
     assert all(info.path is path for info, path in zip(infos, first, strict=True))  # made once
-    found = {info: info.name for info in infos}
+    found: dict[object, str] = {info: info.name for info in infos}
     assert found[ModuleInfo(f"{name}.a", root / name / "a.py", False)] == f"{name}.a"
     assert pickle.loads(pickle.dumps(infos)) == infos
 
@@ -564,7 +568,7 @@ def test_walk_records_make_their_path_on_first_read(
 def test_paths_behave_like_paths_the_constructor_made(
     on_path: Callable[[dict[str, str]], Path], name: str
 ) -> None:
-    # The walk fills pathlib's slots itself (discovery._fast_paths), not through
+    # The walk fills pathlib's slots itself (walk._fast_paths), not through
     # Path(): its paths must be indistinguishable in every use, and the fast
     # factory must be the one in use (a silent fallback would cost 5x per file).
     root = on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
@@ -574,8 +578,9 @@ def test_paths_behave_like_paths_the_constructor_made(
     }
 
     infos = list(iter_submodules(name))
+    assert [info.path for info in infos] == list(expected.values())
 
-    assert discovery._make_paths is discovery._fast_paths
+    assert walk._make_paths is walk._fast_paths
     assert [info.name for info in infos] == list(expected)
     for info in infos:
         path, built = info.path, Path(str(expected[info.name]))
@@ -605,7 +610,7 @@ def test_fallback_path_factory_finds_the_same(
     on_path({f"{name}/__init__.py": "", f"{name}/a.py": "", f"{name}/sub/__init__.py": ""})
     fast = [(info.name, info.path, info.is_package) for info in iter_submodules(name)]
 
-    monkeypatch.setattr(discovery, "_make_paths", discovery._plain_paths)
+    monkeypatch.setattr(walk, "_make_paths", walk._plain_paths)
 
     assert [(info.name, info.path, info.is_package) for info in iter_submodules(name)] == fast
 
@@ -625,7 +630,9 @@ BAD_INPUT: list[tuple[object, type[Exception], str]] = [
     (None, TypeError, "None"),
     (Path("json"), TypeError, "json"),
     ("", ValueError, "''"),
-    ("not a name", ValueError, "not a name"),
+    ("not a name", ModuleNotFoundError, "not a name"),
+    ("json/decoder", ValueError, "json/decoder"),
+    ("json\0", ValueError, "json\\x00"),
     ("json..decoder", ValueError, "json..decoder"),
     ("json.", ValueError, "json."),
     ("json.decoder", ValueError, "json.decoder"),
@@ -949,7 +956,7 @@ def test_property_iter_submodules_succeeds_or_raises_the_documented_error(
     modules = dict(sys.modules)
     path = list(sys.path)
     try:
-        found = list(iter_submodules(package, recursive=False))  # type: ignore[arg-type]
+        found = list(iter_submodules(package, recursive=False))  # type: ignore[call-overload]
     except (TypeError, ValueError, ModuleNotFoundError):
         pass
     else:
@@ -1020,7 +1027,12 @@ def test_property_file_names_found_exactly_when_importlib_finds_them(
             for info in iter_submodules(_package_module(package), recursive=False)
         }
 
-        candidates = {stem for stem, _ in files if stem.isidentifier()} - {"__init__", "__main__"}
+        # FileFinder maps the last name part to a file or folder name: every
+        # stem without a dot is importable, identifier or not.
+        candidates = {stem for stem, _ in files if stem and "." not in stem} - {
+            "__init__",
+            "__main__",
+        }
         for stem in candidates:
             # PathFinder with an explicit path: what `import hyp_pkg.<stem>` would find.
             spec = importlib.machinery.PathFinder.find_spec(stem, [str(package)])
@@ -1038,3 +1050,177 @@ def _package_module(folder: Path) -> ModuleType:
     module = ModuleType("hyp_pkg")
     module.__path__ = [str(folder)]
     return module
+
+
+# --- issue 19: names import accepts, zip namespaces --------------------------------
+
+NON_IDENTIFIER_STEMS = [
+    "0001_initial",  # django migrations
+    "unicode17-0-0",  # rich's unicode tables
+    "hook-numpy",  # PyInstaller hooks
+    "_sysconfigdata__linux_x86_64-linux-gnu",  # the stdlib's build data
+    "not a name",
+]
+
+
+@pytest.mark.parametrize("stem", NON_IDENTIFIER_STEMS)
+@pytest.mark.parametrize("layout", ["{stem}.py", "{stem}/__init__.py"])
+def test_non_identifier_names_are_listed_and_imported_as_import_module_does(
+    on_path: Callable[[dict[str, str]], Path], name: str, stem: str, layout: str
+) -> None:
+    relative_file = layout.format(stem=stem)
+    root = on_path({f"{name}/__init__.py": "", f"{name}/{relative_file}": "VALUE = 1\n"})
+
+    found = list(iter_submodules(name))
+    modules = import_submodules(name)
+
+    assert found == [ModuleInfo(f"{name}.{stem}", root / name / relative_file, "/" in layout)]
+    assert modules[f"{name}.{stem}"] is importlib.import_module(f"{name}.{stem}")
+    assert_agrees_with_import_system(found)
+
+
+@pytest.mark.parametrize("folder_entries", [True, False], ids=["dir-entries", "implicit-dirs"])
+def test_zip_namespace_folder_is_listed_only_when_zipimport_can_import_it(
+    tmp_path: Path, name: str, folder_entries: bool
+) -> None:
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        if folder_entries:
+            zf.writestr(f"{name}/ns/", "")
+        zf.writestr(f"{name}/__init__.py", "")
+        zf.writestr(f"{name}/ns/mod.py", "VALUE = 'ns'\n")
+    sys.path.insert(0, str(archive))
+
+    found = [info.name for info in iter_submodules(name, namespace_packages=True)]
+
+    expected = [f"{name}.ns", f"{name}.ns.mod"] if folder_entries else []
+    assert found == expected
+    importable = True
+    try:
+        importlib.import_module(f"{name}.ns.mod")
+    except ModuleNotFoundError:
+        importable = False
+    assert importable is folder_entries
+
+
+# --- issue 18: static means static (lazy modules, PEP 562: see test_locate.py) --------
+
+
+def test_subpackage_appending_an_already_walked_folder_imports_no_duplicate(
+    on_path: Callable[[dict[str, str]], Path], name: str
+) -> None:
+    imported: list[str] = []
+    root = on_path(
+        {
+            f"{name}/__init__.py": "",
+            f"{name}/a.py": "",
+            f"{name}/sub/__init__.py": "import os\n__path__.append(os.path.dirname(__path__[0]))\n",
+            f"{name}/sub/b.py": "",
+        }
+    )
+    assert (root / name).is_dir()
+
+    modules = import_submodules(name, on_import=imported.append)
+
+    # The parent's folder, appended to sub.__path__, is already walked: its
+    # modules are not imported again as sub.a, sub.sub...
+    assert imported == [name, f"{name}.a", f"{name}.sub", f"{name}.sub.b"]
+    assert sorted(modules) == sorted(imported)
+
+
+# --- issue 20: first use in a fresh process ------------------------------------------
+
+FIRST_USE = """
+import sys
+sys.path.insert(0, {root!r})
+import modutils
+names = [info.name for info in modutils.iter_submodules("email")]
+assert "email.mime.text" in names, names
+print(sorted(set(sys.modules) & {{"pathlib", "re", "fnmatch", "urllib.parse"}}))
+first = next(modutils.iter_submodules("email"))
+print(first.path.name, "pathlib" in sys.modules)
+"""
+
+
+def test_first_walk_in_a_fresh_process_imports_no_pathlib() -> None:
+    # -S: no site, so no .pth file imports pathlib before modutils does.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(modutils.__file__)))
+    code = FIRST_USE.format(root=root)
+
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "_encoded_words.py True"]
+
+
+# --- issue 21: records typed and behaving as a named tuple ---------------------------
+
+
+def test_unpacking_is_typed_precisely() -> None:
+    # mypy --strict (the typecheck session) checks the assert_type calls statically.
+    from typing_extensions import assert_type
+
+    count = 0
+    for name, path, is_package in iter_submodules("email"):
+        assert_type(name, str)
+        assert_type(path, Path)
+        assert_type(is_package, bool)
+        assert (type(name), isinstance(path, Path), type(is_package)) == (str, True, bool)
+        assert path.suffix == ".py"  # no union-attr: path is a Path
+        count += 1
+    assert count > 10
+    for info in iter_submodules("email", namespace_packages=True):
+        assert_type(info.path, Path | None)
+
+
+def test_records_behave_as_the_named_tuple_they_are_typed_as() -> None:
+    info = ModuleInfo("pkg.mod", Path("/x/mod.py"), False)
+    triple = ("pkg.mod", Path("/x/mod.py"), False)
+
+    assert (info[0], info[1], info[2], info[-1], info[:2]) == (*triple, False, triple[:2])
+    assert (len(info), tuple(info), list(info)) == (3, triple, list(triple))
+    assert info._fields == ("name", "path", "is_package")
+    assert info._asdict() == {"name": "pkg.mod", "path": Path("/x/mod.py"), "is_package": False}
+    assert info._replace(is_package=True) == ModuleInfo("pkg.mod", Path("/x/mod.py"), True)
+    assert info == triple
+    assert hash(info) == hash(triple)
+    with pytest.raises(ValueError, match="unexpected field"):
+        info._replace(kind="source")  # type: ignore[call-arg]
+    with pytest.raises(IndexError):
+        info[3]  # type: ignore[misc]
+    match info:
+        case ModuleInfo(name, path, is_package):
+            assert (name, path, is_package) == triple
+
+
+# --- issue 19: pkgutil-style namespace subpackages ------------------------------------
+
+PKGUTIL_INIT = "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
+
+
+@pytest.mark.parametrize("inner_idiom", [True, False], ids=["pkgutil-inner", "plain-inner"])
+def test_pkgutil_style_subpackage_is_walked_in_every_portion(
+    tmp_path: Path, name: str, inner_idiom: bool
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, module in ((first, "a"), (second, "b")):
+        (folder / name / "inner").mkdir(parents=True)
+        (folder / name / "__init__.py").write_text(PKGUTIL_INIT, encoding="utf-8")
+        inner = PKGUTIL_INIT if inner_idiom else ""
+        (folder / name / "inner" / "__init__.py").write_text(inner, encoding="utf-8")
+        (folder / name / "inner" / f"{module}.py").write_text("", encoding="utf-8")
+    sys.path[:0] = [str(first), str(second)]
+    importlib.invalidate_caches()
+
+    found = [info.name for info in iter_submodules(name)]
+
+    inner_modules = [f"{name}.inner.a", f"{name}.inner.b"] if inner_idiom else [f"{name}.inner.a"]
+    assert found == [f"{name}.inner", *inner_modules]
+    # What the import finds, once the idiom has run.
+    inner_package = importlib.import_module(f"{name}.inner")
+    imported = [
+        info.name for info in pkgutil.iter_modules(inner_package.__path__, f"{name}.inner.")
+    ]
+    assert imported == inner_modules

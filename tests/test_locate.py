@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import itertools
 import json
@@ -14,7 +15,7 @@ import sys
 import threading
 import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +31,7 @@ from modutils import (
     ModuleLocation,
     clear_locate_cache,
     is_stdlib_module,
+    iter_submodules,
     locate_module,
 )
 from modutils.locate import _Cache
@@ -213,7 +215,12 @@ def test_frozen_module_is_located_not_run(
 
     assert_state_unchanged(before)
     assert loc is not None
-    assert (loc.kind, loc.path, loc.is_package) == (ModuleKind.FROZEN, None, is_package)
+    assert (loc.kind, loc.is_package) == (ModuleKind.FROZEN, is_package)
+    # The source file FrozenImporter records (Lib/__phello__/spam.py), as on disk.
+    # 3.10 records none.
+    spec = importlib.machinery.FrozenImporter.find_spec(name)  # imports no parent
+    source = getattr(getattr(spec, "loader_state", None), "filename", None)
+    assert loc.path == (Path(source) if source and os.path.isfile(source) else None)
     assert loc.distribution is None
     # Importing these frozen test modules prints "Hello world!".
     assert capsys.readouterr().out == ""
@@ -229,7 +236,10 @@ def test_missing_module_is_none(write_tree: WriteTree, template: str) -> None:
     assert_state_unchanged(before)
 
 
-MALFORMED = ["", "a..b", "not a name", ".a", "a.", "1abc", "a-b", "a.b c", "a/b", "é.."]
+MALFORMED = ["", "a..b", ".a", "a.", "a/b", "é..", "a\0b", "pkg/../os"]
+# Names importlib.import_module accepts (it raises ModuleNotFoundError for them
+# here): each part is looked up as a file name, identifier or not.
+NOT_IDENTIFIERS = ["not a name", "1abc", "a-b", "a.b c", "0001_initial", "hook-numpy"]
 NOT_STR: list[object] = [None, b"os", 1, Path("os"), ["os"]]
 
 
@@ -456,8 +466,11 @@ def test_stdlib_module_has_no_distribution_and_needs_no_map(
     assert_state_unchanged(before)
     assert loc is not None
     assert (loc.is_stdlib, loc.distribution, loc.version) == (True, None, None)
-    # 3.11+ freezes os and posixpath into the interpreter: no file then.
-    assert (loc.path is None) is (loc.kind is ModuleKind.FROZEN)
+    # 3.11+ freezes os and posixpath into the interpreter; their source files
+    # stay on disk and are reported all the same.
+    assert loc.path is not None
+    assert loc.path.is_file()
+    assert loc.path.name == ("posixpath.py" if name == "os.path" else f"{loc.path.stem}.py")
     assert capsys.readouterr().out == ""  # "this" prints the Zen when imported
 
 
@@ -752,7 +765,8 @@ valid_names = st.lists(_parts, min_size=1, max_size=3).map(".".join)
 
 
 def _well_formed(name: str) -> bool:
-    return bool(name) and all(part.isidentifier() for part in name.split("."))
+    # What importlib.import_module can look up: no empty part, no path separator, no NUL.
+    return "" not in name.split(".") and not any(bad in name for bad in ("/", os.sep, "\0"))
 
 
 malformed_names = st.one_of(
@@ -781,7 +795,7 @@ def test_property_locate_module(name: str) -> None:
             assert isinstance(loc.kind, ModuleKind)
             if not loc.is_package:
                 assert loc.search_locations == ()
-            if loc.kind in (ModuleKind.BUILTIN, ModuleKind.FROZEN, ModuleKind.NAMESPACE):
+            if loc.kind in (ModuleKind.BUILTIN, ModuleKind.NAMESPACE):
                 assert loc.path is None
             assert loc.is_stdlib is False or is_stdlib_module(name)
             assert (loc.distribution is None) is (loc.version is None)
@@ -798,7 +812,8 @@ def test_property_is_stdlib_module(name: str) -> None:
         assert not _well_formed(name)
     else:
         assert _well_formed(name)
-        assert result is (name.split(".")[0] in sys.stdlib_module_names)
+        top = name.split(".")[0]
+        assert result is (top in sys.stdlib_module_names or top.startswith("_sysconfigdata_"))
     assert_state_unchanged(before)
 
 
@@ -810,3 +825,431 @@ def test_property_non_str_names(name: object) -> None:
         with pytest.raises(TypeError):
             func(name)  # type: ignore[arg-type]
     assert_state_unchanged(before)
+
+
+# -- issue 19: names, frozen sources, pkgutil-style namespaces, foreign meta paths --
+
+
+@pytest.mark.parametrize("name", NOT_IDENTIFIERS)
+def test_names_import_module_accepts_are_not_rejected(name: str) -> None:
+    before = state()
+
+    assert locate_module(name) is None
+    assert is_stdlib_module(name) is False
+
+    assert_state_unchanged(before)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(name)
+
+
+REAL_NON_IDENTIFIERS = [
+    "0001_initial",  # django migrations
+    "unicode17-0-0",  # rich's unicode tables
+    "hook-numpy",  # PyInstaller hooks
+    "_sysconfigdata__linux_x86_64-linux-gnu",  # the stdlib's build data
+]
+
+
+@pytest.mark.parametrize("stem", REAL_NON_IDENTIFIERS)
+def test_real_non_identifier_module_is_located_as_import_finds_it(
+    write_tree: WriteTree, stem: str
+) -> None:
+    pkg = unique("odd_names")
+    root = write_tree({f"{pkg}/__init__.py": "", f"{pkg}/{stem}.py": "VALUE = 1\n"})
+    sys.path.insert(0, str(root))
+    before = state()
+
+    loc = locate_module(f"{pkg}.{stem}")
+
+    assert_state_unchanged(before)
+    assert loc is not None
+    assert (loc.path, loc.kind) == (root / pkg / f"{stem}.py", ModuleKind.SOURCE)
+    assert importlib.import_module(f"{pkg}.{stem}").__file__ == str(loc.path)
+
+
+def test_stdlib_sysconfigdata_module_is_stdlib() -> None:
+    import sysconfig
+
+    name = sysconfig._get_sysconfigdata_name()  # type: ignore[attr-defined]
+    loc = locate_module(name)
+
+    assert is_stdlib_module(name) is True
+    assert loc is not None
+    assert loc.is_stdlib is True
+    assert loc.path is not None
+    assert loc.path.name == f"{name}.py"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="3.10 freezes no stdlib module")
+@pytest.mark.parametrize(("package", "name"), [("importlib", "importlib.util"), ("os", "os")])
+def test_frozen_module_source_is_the_same_in_locate_and_iter_submodules(
+    package: str, name: str
+) -> None:
+    loc = locate_module(name)
+
+    assert loc is not None
+    assert loc.kind is ModuleKind.FROZEN
+    assert loc.path == Path(importlib.util.find_spec(name).loader_state.filename)  # type: ignore[union-attr]
+    if package != name:
+        listed = {info.name: info.path for info in iter_submodules(package)}
+        assert listed[name] == loc.path
+
+
+PKGUTIL_IDIOMS = [
+    "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n",
+    "from pkgutil import extend_path\n__path__ = extend_path( __path__,\n    __name__ )\n",
+]
+
+
+@pytest.mark.parametrize("idiom", PKGUTIL_IDIOMS)
+def test_pkgutil_style_namespace_is_searched_in_every_portion(tmp_path: Path, idiom: str) -> None:
+    ns = unique("legns")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, sub in ((first, "alpha"), (second, "beta")):
+        (folder / ns).mkdir(parents=True)
+        (folder / ns / "__init__.py").write_text(idiom, encoding="utf-8")
+        (folder / ns / f"{sub}.py").write_text(f"NAME = {sub!r}\n", encoding="utf-8")
+    sys.path[:0] = [str(first), str(second)]
+    before = state()
+
+    top, beta = locate_module(ns), locate_module(f"{ns}.beta")
+    listed = [info.name for info in iter_submodules(ns)]
+
+    assert_state_unchanged(before)
+    assert top is not None
+    assert beta is not None
+    assert top.search_locations == (str(first / ns), str(second / ns))
+    assert beta.path == second / ns / "beta.py"
+    assert listed == [f"{ns}.alpha", f"{ns}.beta"]
+    # The import agrees, and the live __path__ answers the same once imported.
+    assert importlib.import_module(f"{ns}.beta").NAME == "beta"
+    assert locate_module(ns) == top
+
+
+def test_package_without_the_idiom_is_searched_in_its_own_folder_only(tmp_path: Path) -> None:
+    ns = unique("plain")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, sub in ((first, "alpha"), (second, "beta")):
+        (folder / ns).mkdir(parents=True)
+        (folder / ns / "__init__.py").write_text("# extend_path is not called\n", encoding="utf-8")
+        (folder / ns / f"{sub}.py").write_text("", encoding="utf-8")
+    sys.path[:0] = [str(first), str(second)]
+
+    assert locate_module(f"{ns}.beta") is None
+    assert [info.name for info in iter_submodules(ns)] == [f"{ns}.alpha"]
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(f"{ns}.beta")
+
+
+FOREIGN_META_PATH = """
+import sys
+from importlib.machinery import BuiltinImporter, FrozenImporter, PathFinder
+import modutils.locate
+
+class ProjectFinder:
+    # Finds only the user's project folder, as an editable-install finder does.
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] != {top!r}:
+            return None
+        return PathFinder.find_spec(name, path if path is not None else [{folder!r}])
+
+sys.meta_path[:] = [BuiltinImporter, FrozenImporter, ProjectFinder]
+before = list(sys.meta_path)
+loc = modutils.locate.locate_module({top!r})
+assert loc is not None and loc.path is not None, loc
+assert "importlib_metadata" in sys.modules
+assert sys.meta_path[:3] == before, sys.meta_path
+print("ok", loc.path.name)
+"""
+
+
+def test_own_lazy_imports_do_not_go_through_a_replaced_meta_path(tmp_path: Path) -> None:
+    top = unique("project")
+    (tmp_path / top).mkdir()
+    (tmp_path / top / "__init__.py").write_text("", encoding="utf-8")
+    code = FOREIGN_META_PATH.format(top=top, folder=str(tmp_path))
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ok", "__init__.py"]
+
+
+# -- issue 18: lazy modules stay lazy, finders' sys.path edits, editable siblings ---
+
+
+def _register_lazily(name: str) -> ModuleType:
+    """Put *name* in sys.modules through importlib.util.LazyLoader, not executed yet."""
+    spec = importlib.util.find_spec(name)
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("locate:{pkg}", "__init__.py"),
+        ("locate:{pkg}.sub", "sub.py"),
+        ("walk:{pkg}", "sub.py"),
+        ("walk-module", "sub.py"),
+    ],
+)
+def test_lazily_registered_package_is_not_executed(
+    write_tree: WriteTree, call: str, expected: str
+) -> None:
+    pkg = unique("lazypkg")
+    root = write_tree(
+        {f"{pkg}/__init__.py": "raise RuntimeError('lazy package ran')\n", f"{pkg}/sub.py": ""}
+    )
+    sys.path.insert(0, str(root))
+    module = _register_lazily(pkg)
+    kind, _, target = call.format(pkg=pkg).partition(":")
+
+    try:
+        if kind == "locate":
+            loc = locate_module(target)
+            assert loc is not None
+            path = loc.path
+        else:
+            (info,) = iter_submodules(module if kind == "walk-module" else target)
+            path = info.path
+    finally:
+        # The shared clean-up reads __spec__ with getattr, which would run it now.
+        del sys.modules[pkg]
+
+    assert path == root / pkg / expected
+    # Still the lazy class: nothing read an attribute through it.
+    assert type(module).__name__ == "_LazyModule"
+
+
+def test_pep562_getattr_is_not_asked_for_path(write_tree: WriteTree) -> None:
+    name = unique("dynamic")
+    root = write_tree(
+        {
+            f"{name}.py": """
+            ASKED = []
+
+            def __getattr__(attr):
+                ASKED.append(attr)
+                raise AttributeError(attr)
+            """
+        }
+    )
+    sys.path.insert(0, str(root))
+    module = importlib.import_module(name)
+
+    loc, child = locate_module(name), locate_module(f"{name}.child")
+    # Discovery reads the same module state, by name and from the module object.
+    for package in (module, name):
+        with pytest.raises(ValueError, match="not a package"):
+            iter_submodules(package)
+
+    assert loc is not None
+    assert (loc.is_package, child) == (False, None)
+    assert module.ASKED == []
+
+
+class _PathEditingFinder:
+    """A third-party finder that inserts into sys.path while it answers."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        sys.path.insert(0, "/added/by/a/finder")
+
+
+@pytest.mark.parametrize(
+    "look_up",
+    [
+        lambda: locate_module("json"),
+        lambda: locate_module(unique("absent")),
+        lambda: next(iter_submodules("json")),
+        lambda: next(iter_submodules("email.mime")),
+    ],
+    ids=["locate", "locate-missing", "iter_submodules", "iter_submodules-subpackage"],
+)
+def test_finder_that_edits_sys_path_leaves_nothing_behind(look_up: Callable[[], object]) -> None:
+    sys.meta_path.insert(0, _PathEditingFinder)
+    path = sys.path
+    before = path[:]
+
+    look_up()
+
+    assert sys.path is path
+    assert sys.path == before
+
+
+def test_sibling_folder_sharing_an_editable_projects_prefix_is_not_credited(
+    tmp_path: Path, fresh_cache: None
+) -> None:
+    top = unique("editable")
+    project, sibling, site = tmp_path / "proj", tmp_path / "proj_sibling", tmp_path / "site"
+    (project / top).mkdir(parents=True)
+    (project / top / "__init__.py").write_text("", encoding="utf-8")
+    (sibling / top).mkdir(parents=True)
+    (sibling / top / "__init__.py").write_text("", encoding="utf-8")
+    url = {"url": project.as_uri(), "dir_info": {"editable": True}}
+    install(site, top.replace("_", "-"), "0.dev0", {}, direct_url=url)
+    # The sibling's copy shadows the project: its path starts with the project's
+    # folder name as a string, but it is not inside the project.
+    sys.path[:0] = [str(site), str(sibling)]
+
+    loc = locate_module(top)
+
+    assert loc is not None
+    assert loc.path == sibling / top / "__init__.py"
+    assert (loc.distribution, loc.version) == (None, None)
+
+
+LEAVES_NOTHING = """
+import sys
+import modutils
+path, meta_path, hooks = sys.path[:], sys.meta_path[:], sys.path_hooks[:]
+cache = dict(sys.path_importer_cache)
+loc = modutils.locate_module("pytest")
+assert loc is not None and loc.distribution == "pytest", loc
+assert "importlib_metadata" in sys.modules
+added = [finder for finder in sys.meta_path if finder not in meta_path]
+print(sys.path == path, sys.path_hooks == hooks, [type(f).__name__ for f in added])
+print(sys.meta_path[: len(meta_path)] == meta_path, set(cache) <= set(sys.path_importer_cache))
+"""
+
+
+def test_first_locate_outside_the_stdlib_leaves_only_importlib_metadatas_finder() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", LEAVES_NOTHING],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True True ['MetadataPathFinder']", "True True"]
+
+
+# -- modutils' own imports: the standard finders, for the importing thread only ------
+
+
+class _RecordingFinder:
+    """A user's meta path finder that only records which names it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, int]] = []
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        self.asked.append((name, threading.get_ident()))
+
+
+def test_own_imports_skip_the_users_finders_in_this_thread_only(tmp_path: Path) -> None:
+    from modutils._compat import own_imports
+
+    mine, theirs = unique("mine"), unique("theirs")
+    for name in (mine, theirs):
+        (tmp_path / f"{name}.py").write_text("", encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    recorder = _RecordingFinder()
+    sys.meta_path.insert(0, recorder)
+    meta_path = sys.meta_path
+    before = meta_path[:]
+    inside, done = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        inside.wait(10)
+        importlib.import_module(theirs)
+        done.set()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    with own_imports():
+        importlib.import_module(mine)
+        inside.set()
+        assert done.wait(10)
+        added = _RecordingFinder()
+        sys.meta_path.append(added)  # as importlib_metadata installs its finder
+    thread.join(10)
+
+    asked = {name for name, _ in recorder.asked}
+    assert mine not in asked
+    assert theirs in asked
+    assert sys.meta_path is meta_path
+    assert sys.meta_path == [*before, added]
+
+
+def test_own_imports_overlapping_in_threads_put_the_callers_list_back() -> None:
+    from modutils._compat import own_imports
+
+    meta_path = sys.meta_path
+    before = meta_path[:]
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with own_imports():
+                first_in.set()
+                assert second_in.wait(10)
+            first_out.set()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    def second() -> None:
+        try:
+            assert first_in.wait(10)
+            with own_imports():
+                second_in.set()
+                # Leaves after the first thread: the last one out restores.
+                assert first_out.wait(10)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert errors == []
+    assert sys.meta_path is meta_path
+    assert sys.meta_path == before
+
+
+def test_idiom_added_to_an_init_later_is_seen(tmp_path: Path) -> None:
+    ns = unique("later")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, sub in ((first, "alpha"), (second, "beta")):
+        (folder / ns).mkdir(parents=True)
+        (folder / ns / "__init__.py").write_text("", encoding="utf-8")
+        (folder / ns / f"{sub}.py").write_text("", encoding="utf-8")
+    sys.path[:0] = [str(first), str(second)]
+    assert locate_module(f"{ns}.beta") is None
+
+    # The check is cached per file version (mtime and size): a new version is read.
+    (first / ns / "__init__.py").write_text(PKGUTIL_IDIOMS[0], encoding="utf-8")
+
+    beta = locate_module(f"{ns}.beta")
+    assert beta is not None
+    assert beta.path == second / ns / "beta.py"
+
+
+def test_own_imports_carry_a_removal_made_meanwhile_over() -> None:
+    from modutils._compat import own_imports
+
+    recorder = _RecordingFinder()
+    sys.meta_path.append(recorder)
+    meta_path = sys.meta_path
+    before = meta_path[:]
+
+    with own_imports():
+        sys.meta_path.remove(recorder)  # another thread's clean-up, say
+
+    assert sys.meta_path is meta_path
+    assert sys.meta_path == [finder for finder in before if finder is not recorder]
