@@ -161,3 +161,27 @@ def importing_elsewhere(name: str) -> bool:
             return True
         name = name.rpartition(".")[0]
     return False
+
+
+# FileFinder keeps the listing of its folder in ``_path_cache`` (a set of names, a new
+# set on every refresh) and the folder's mtime at that listing in ``_path_mtime``
+# (-1 when it could not stat it, or after invalidate_caches()); its find_spec refills
+# the set whenever a fresh ``os.stat`` of the folder gives another mtime (CPython
+# 3.10-3.13 ``_bootstrap_external.FileFinder``).
+_FileFinder: type = _bootstrap_external.FileFinder
+
+
+def file_finder_listing(finder: object) -> tuple[float, set[str], str] | None:
+    """``(mtime, names, folder)`` of a plain :class:`~importlib.machinery.FileFinder`'s cache.
+
+    ``None`` for any other finder, for a subclass (its look-up may differ), or when
+    the attributes are missing. The caller compares *mtime* with a fresh
+    ``os.stat(folder).st_mtime``, as ``FileFinder.find_spec`` does, before trusting
+    *names*.
+    """
+    if finder.__class__ is not _FileFinder:
+        return None
+    try:
+        return finder._path_mtime, finder._path_cache, finder.path  # type: ignore[attr-defined]
+    except AttributeError:
+        return None
