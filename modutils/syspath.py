@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 
+from modutils._compat import importing_elsewhere
 from modutils._paths import fspath_str
 from modutils._state import ModulesSnapshot
 
@@ -110,7 +111,10 @@ def preserve_import_state(preserve: Callable[[str], bool] | None = None) -> _Imp
 
     Used as a decorator, each call of the function takes a fresh snapshot. One returned
     object cannot be entered again while it is active. The snapshot covers the whole
-    process: another thread's imports during the block are undone too.
+    process: another thread's finished imports during the block are undone too, but a
+    module another thread is still importing when the block ends stays (with the
+    submodules its package imported so far), so that import does not fail. Attributes
+    set on other modules inside the block are not tracked.
 
     Example:
         >>> import sys
@@ -266,7 +270,16 @@ class ImportSnapshot:
             importlib.invalidate_caches()
         finally:
             try:
-                self._modules.restore(keep=None if kept is None else kept.__contains__)
+                # A module another thread is still importing stays, with the submodules
+                # its package imported so far: importlib pops it back out of
+                # sys.modules when that import ends, and fails with KeyError if it is
+                # gone (importlib._bootstrap._load_unlocked).
+                if kept is None:
+                    self._modules.restore(keep=importing_elsewhere)
+                else:
+                    self._modules.restore(
+                        keep=lambda name: name in kept or importing_elsewhere(name)
+                    )
             finally:
                 # PathFinder.invalidate_caches() deletes the None entries (and, from 3.11,
                 # relative ones), so the cache is restored after it, then the finders it

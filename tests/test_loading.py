@@ -860,6 +860,61 @@ def test_failure_keeps_a_module_another_thread_is_still_loading(
     assert sys.path == path
 
 
+def test_failure_keeps_a_submodule_another_threads_package_import_has_imported(
+    tmp_path: Path, shared: types.ModuleType
+) -> None:
+    # The submodule's own import is finished (its lock is free), but the package
+    # that imported it is still being imported by the other thread: taking the
+    # submodule out would leave that package pointing at a module that a later
+    # `import pkg.child` would import again as a second object.
+    package, failing = unique("pkg"), unique("failing")
+    write(tmp_path / "path" / package / "child.py", "CHILD = True\n")
+    write(
+        tmp_path / "path" / package / "__init__.py",
+        f"""
+        from . import child
+        import {shared.__name__} as s
+        s.started.set()
+        s.release.wait(10)
+        """,
+    )
+    bad = write(
+        tmp_path / "elsewhere" / f"{failing}.py",
+        f"""
+        import {shared.__name__} as s
+        s.start_other()
+        assert s.started.wait(10)
+        raise RuntimeError("while the other thread is still importing the package")
+        """,
+    )
+    sys.path.insert(0, str(tmp_path / "path"))
+    before = dict(sys.modules)
+    loaded: list[object] = []
+
+    def import_package() -> None:
+        try:
+            loaded.append(importlib.import_module(package))
+        except BaseException as exc:  # reported to the test through loaded
+            loaded.append(exc)
+
+    shared.__dict__["start_other"] = lambda: threading.Thread(
+        target=import_package, daemon=True
+    ).start()
+    try:
+        with pytest.raises(ModuleLoadError, match="still importing the package"):
+            import_path(bad)
+        kept = state_diff(before)
+    finally:
+        shared.release.set()
+    for _ in range(1000):
+        if loaded:
+            break
+        time.sleep(0.01)
+    assert kept == ([package, f"{package}.child"], [], [])
+    assert isinstance(loaded[0], types.ModuleType), loaded
+    assert sys.modules[f"{package}.child"] is loaded[0].child
+
+
 # --- import_path: register=False ----------------------------------------------------
 
 
