@@ -37,10 +37,17 @@ if TYPE_CHECKING:
         list_members_static,
     )
     from modutils.reloading import reload
-    from modutils.syspath import ImportSnapshot, extend_sys_path, preserve_import_state
+    from modutils.syspath import (
+        ImportSnapshot,
+        ImportStateGuard,
+        SysPathExtension,
+        extend_sys_path,
+        preserve_import_state,
+    )
 
 __all__ = [
     "ImportSnapshot",
+    "ImportStateGuard",
     "Member",
     "MemberKind",
     "ModuleInfo",
@@ -50,6 +57,7 @@ __all__ = [
     "ModutilsError",
     "ReloadError",
     "StaticMember",
+    "SysPathExtension",
     "__version__",
     "clear_locate_cache",
     "extend_sys_path",
@@ -68,6 +76,8 @@ __all__ = [
 # Public name -> the capability module that defines it, imported on first use.
 _LAZY: dict[str, str] = {
     "ImportSnapshot": "modutils.syspath",
+    "ImportStateGuard": "modutils.syspath",
+    "SysPathExtension": "modutils.syspath",
     "extend_sys_path": "modutils.syspath",
     "preserve_import_state": "modutils.syspath",
     "import_path": "modutils.loading",

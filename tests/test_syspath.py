@@ -17,7 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import WriteTree
-from modutils import ImportSnapshot, extend_sys_path, preserve_import_state
+from modutils import (
+    ImportSnapshot,
+    ImportStateGuard,
+    SysPathExtension,
+    extend_sys_path,
+    preserve_import_state,
+)
 
 _COUNTER = itertools.count()
 
@@ -792,3 +798,23 @@ def test_another_threads_import_in_progress_survives_the_restore(tmp_path: Path)
         assert isinstance(outcome[0], types.ModuleType), outcome
         assert outcome[0].DONE is True
         assert sys.modules[name] is outcome[0]
+
+
+def _extension(folder: Path) -> SysPathExtension:
+    return extend_sys_path(folder)
+
+
+def _guard() -> ImportStateGuard:
+    return preserve_import_state()
+
+
+def test_the_returned_classes_are_public_and_exported(tmp_path: Path) -> None:
+    import modutils
+
+    # mypy --strict runs over the tests: the annotations above use the public names.
+    assert modutils.SysPathExtension is SysPathExtension
+    assert modutils.ImportStateGuard is ImportStateGuard
+    assert {"SysPathExtension", "ImportStateGuard"} <= set(modutils.__all__)
+    with _extension(tmp_path) as added, _guard() as snapshot:
+        assert added == [str(tmp_path)]
+        assert isinstance(snapshot, ImportSnapshot)
