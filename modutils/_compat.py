@@ -167,21 +167,14 @@ def importing_elsewhere(name: str) -> bool:
 # set on every refresh) and the folder's mtime at that listing in ``_path_mtime``
 # (-1 when it could not stat it, or after invalidate_caches()); its find_spec refills
 # the set whenever a fresh ``os.stat`` of the folder gives another mtime (CPython
-# 3.10-3.13 ``_bootstrap_external.FileFinder``).
-_FileFinder: type = _bootstrap_external.FileFinder
+# 3.10-3.13 ``_bootstrap_external.FileFinder``). Both are read on every
+# import_path() call for every sys.path folder, hence one C-level getter.
+import _imp  # noqa: E402  # appended here to keep merges of this file clean
+from operator import attrgetter  # noqa: E402
 
-
-def file_finder_listing(finder: object) -> tuple[float, set[str], str] | None:
-    """``(mtime, names, folder)`` of a plain :class:`~importlib.machinery.FileFinder`'s cache.
-
-    ``None`` for any other finder, for a subclass (its look-up may differ), or when
-    the attributes are missing. The caller compares *mtime* with a fresh
-    ``os.stat(folder).st_mtime``, as ``FileFinder.find_spec`` does, before trusting
-    *names*.
-    """
-    if finder.__class__ is not _FileFinder:
-        return None
-    try:
-        return finder._path_mtime, finder._path_cache, finder.path  # type: ignore[attr-defined]
-    except AttributeError:
-        return None
+FileFinder: type = _bootstrap_external.FileFinder
+file_finder_state: Callable[[object], tuple[float, set[str]]] = attrgetter(
+    "_path_mtime", "_path_cache"
+)
+# What FrozenImporter.find_spec asks, without building a spec (CPython 3.10-3.13).
+is_frozen: Callable[[str], bool] = _imp.is_frozen

@@ -21,13 +21,14 @@ import os
 import sys
 import time
 from importlib.machinery import SOURCE_SUFFIXES, BuiltinImporter, FrozenImporter, PathFinder
+from itertools import repeat
 
-from modutils._compat import file_finder_listing
+from modutils._compat import FileFinder, file_finder_state, is_frozen
 from modutils._spec import find_spec_static
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TypeAlias
+    from typing import Any, TypeAlias
 
     # A dotted name and its parent packages as (name, folder) pairs, outermost first.
     Naming: TypeAlias = tuple[str, list[tuple[str, str]]]
@@ -43,14 +44,20 @@ _CACHE_SIZE = 256
 # os.sep). Entries are resolved once: a sys.path folder link repointed later is not
 # followed (a missed canonical name then falls back to a checked derived name).
 _entries: list[tuple[tuple[object, ...], str | None, tuple[str, ...], tuple[str, ...]]] = []
-# FileFinder folder key -> (the finder, its listing set, the mtime the listing was
-# made at, when a stat last confirmed that mtime, the stems of the listing). Within
-# _TRUST_SECONDS of a confirmation the listing is trusted without another stat: a
+# The listings of the FileFinders of the sys.path folders. Within _TRUST_SECONDS of
+# a stat of each folder confirming them, they are trusted without another stat: a
 # module file created in a sys.path folder that recently is not seen yet, unless
 # importlib.invalidate_caches() was called (it resets the finders' mtime), as
 # importlib's documentation asks of code that creates modules at run time.
-_trusted: dict[str, tuple[object, set[str], float, float, frozenset[str]]] = {}
 _TRUST_SECONDS = 0.01
+# [the finders of the sys.path entries, those that are FileFinders, their
+# (mtime, listing) states, when stats last confirmed those mtimes, the stems of all
+# the listings]: see _missing_on_sys_path.
+_view: list[Any] = []
+# (tuple(sys.meta_path), its plan) as last seen: see _meta_path_plan.
+_plans: list[tuple[tuple[object, ...], tuple[bool, frozenset[str]] | None]] = []
+# What BuiltinImporter finds: the modules compiled into the interpreter.
+_BUILTINS = frozenset(sys.builtin_module_names)
 # Where the folder listings are case-insensitive and PYTHONCASEOK is set, FileFinder
 # matches names ignoring case (importlib._bootstrap_external._relax_case).
 _RELAXED_CASE = sys.platform.startswith(("win", "cygwin", "darwin"))
@@ -325,77 +332,116 @@ def _is_own(spec: object, file: str, folder: str | None) -> bool:
 
 def _surely_missing(name: str) -> bool:
     """Whether no finder can find the top-level *name*; ``False`` when unsure."""
-    for finder in sys.meta_path:
+    plan = _meta_path_plan()
+    if plan is None:
+        return False
+    path_finder, silent_unless = plan
+    if name in _BUILTINS or is_frozen(name) or name in silent_unless:
+        return False
+    return not path_finder or _missing_on_sys_path(name)
+
+
+def _meta_path_plan() -> tuple[bool, frozenset[str]] | None:
+    """How to answer for the finders on :data:`sys.meta_path` (cached per list content).
+
+    ``None`` when a finder the fast answer does not know is there. Otherwise
+    whether :class:`~importlib.machinery.PathFinder` is there, and the names for
+    which a known finder does answer (so they need the full look-up).
+    """
+    finders = tuple(sys.meta_path)
+    if _plans and _plans[0][0] == finders:
+        return _plans[0][1]
+    plan: tuple[bool, frozenset[str]] | None
+    path_finder = False
+    silent_unless: set[str] = set()
+    for finder in finders:
         if finder is PathFinder:
-            if not _missing_on_sys_path(name):
-                return False
-        elif finder is BuiltinImporter:
-            if name in sys.builtin_module_names:
-                return False
-        elif finder is FrozenImporter:
-            if FrozenImporter.find_spec(name) is not None:
-                return False
-        elif not _known_silent(finder, name):
-            return False
-    return True
+            path_finder = True
+        elif finder is BuiltinImporter or finder is FrozenImporter:
+            continue  # answered from _BUILTINS and is_frozen
+        elif _is_distutils_shim(finder):
+            silent_unless.update(("distutils", "pip"))
+        else:
+            break
+    else:
+        plan = (path_finder, frozenset(silent_unless))
+        _plans[:] = [(finders, plan)]
+        return plan
+    plan = None
+    _plans[:] = [(finders, plan)]
+    return plan
+
+
+def _is_distutils_shim(finder: object) -> bool:
+    """Whether *finder* is setuptools' ``_distutils_hack`` finder.
+
+    It is in every virtual environment that has setuptools, and answers only for
+    ``distutils`` and ``pip``; for those the full look-up asks it.
+    """
+    cls = type(finder)
+    return cls.__module__ == "_distutils_hack" and cls.__name__ == "DistutilsMetaFinder"
 
 
 def _known_silent(finder: object, name: str) -> bool:
-    """Whether *finder* is known to find nothing for *name* without being asked.
-
-    setuptools' ``_distutils_hack`` finder (in every virtual environment that has
-    setuptools) answers only for ``distutils`` and ``pip``; the full look-up asks
-    it anyway, under a snapshot, for those two.
-    """
-    cls = type(finder)
-    return (
-        cls.__module__ == "_distutils_hack"
-        and cls.__name__ == "DistutilsMetaFinder"
-        and name not in ("distutils", "pip")
-    )
+    """Whether *finder* is known to find nothing for *name* without being asked."""
+    return _is_distutils_shim(finder) and name not in ("distutils", "pip")
 
 
 def _missing_on_sys_path(name: str) -> bool:
+    """Whether no folder on :data:`sys.path` provides the top-level *name*; ``False`` if unsure.
+
+    The folders' listings are their FileFinders' own. They are checked as a whole,
+    with C-level calls only, while nothing changed: the same finders for the same
+    entries, each with the same listing set and mtime, and a stat of every folder
+    confirmed those mtimes less than :data:`_TRUST_SECONDS` ago.
+    """
     if _RELAXED_CASE and "PYTHONCASEOK" in os.environ:
         return False
-    cache = sys.path_importer_cache
+    keys = _current_entries()[2]
+    finders = tuple(map(sys.path_importer_cache.get, keys, repeat(_MISSING, len(keys))))
+    view = _view
     now = time.monotonic()
-    for key in _current_entries()[2]:
-        finder = cache.get(key, _MISSING)
+    if (
+        not view
+        or view[0] != finders
+        or view[2] != tuple(map(file_finder_state, view[1]))
+        or now - view[3] > _TRUST_SECONDS
+    ) and not _look(finders, now):
+        return False
+    return name not in _view[4]
+
+
+def _look(finders: tuple[object, ...], now: float) -> bool:
+    """Make :data:`_view` describe *finders*; ``False`` when it cannot be trusted.
+
+    Every finder must be a plain FileFinder (or ``None``, an entry no hook
+    handles, skipped as import skips it) whose listing a fresh stat of its folder
+    confirms; otherwise the full look-up answers (and refreshes the listing).
+    """
+    folders = []
+    for finder in finders:
         if finder is None:
-            continue  # no hook handles it: import skips it too
-        if finder is _MISSING:
-            return False  # no finder yet: the full look-up makes one
-        listing = file_finder_listing(finder)
-        if listing is None:
+            continue
+        if finder.__class__ is not FileFinder:
+            return False  # no finder yet (the full look-up makes one), or another kind
+        folders.append(finder)
+    states = tuple(map(file_finder_state, folders))
+    for finder, (mtime, _) in zip(folders, states, strict=False):
+        try:
+            current = os.stat(getattr(finder, "path", "")).st_mtime
+        except OSError:
+            current = -1
+        if current != mtime:
             return False
-        mtime, names, folder = listing
-        trusted = _trusted.get(key)
-        if (
-            trusted is None
-            or trusted[0] is not finder
-            or trusted[1] is not names
-            or trusted[2] != mtime
-            or now - trusted[3] > _TRUST_SECONDS
-        ):
-            try:
-                current = os.stat(folder).st_mtime
-            except OSError:
-                current = -1
-            if current != mtime:
-                return False  # the listing is stale: the full look-up refreshes it
-            if trusted is not None and trusted[1] is names:
-                stems = trusted[4]
-            else:
-                # Each listed name up to its first dot (x for x.py, x.cpython-311.so,
-                # the folder x): a superset of what the folder provides, and a false
-                # hit only costs the full look-up.
-                stems = frozenset(item.partition(".")[0] for item in names)
-            if len(_trusted) >= _CACHE_SIZE:
-                _trusted.clear()
-            trusted = _trusted[key] = (finder, names, mtime, now, stems)
-        if name in trusted[4]:
-            return False
+    stems: frozenset[str]
+    if _view and _view[2] == states:
+        stems = _view[4]
+    else:
+        # Each listed name up to its first dot (x for x.py, x.cpython-311.so, the
+        # folder x): a superset of what the folders provide, and a false hit only
+        # costs the full look-up.
+        stems = frozenset(item.partition(".")[0] for _, names in states for item in names)
+    _view[:] = [finders, tuple(folders), states, now, stems]
     return True
 
 

@@ -395,6 +395,8 @@ def _name_module(
         where = found_elsewhere(top, file=file, folder=folder)
         if where is not None:
             raise _would_shadow(file, name, top, where)
+    if not chain:
+        return name, []
     return name, [_Parent(parent, folder, True) for parent, folder in chain]
 
 

@@ -445,6 +445,36 @@ def test_derived_name_never_shadows_an_importable_module(
         assert callable(secrets.token_hex)
 
 
+@pytest.mark.parametrize("then", ["invalidate_caches", "wait"])
+def test_a_module_created_on_sys_path_later_is_not_shadowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: str
+) -> None:
+    # The folder listings are cached; a new module file is seen after
+    # importlib.invalidate_caches(), or once the short trust window has passed.
+    # Only the standard finders: pytest's assertion rewriter makes every look-up
+    # take the full path, which caches nothing.
+    standard = (
+        importlib.machinery.BuiltinImporter,
+        importlib.machinery.FrozenImporter,
+        importlib.machinery.PathFinder,
+    )
+    monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path if f in standard])
+    name = unique("late")
+    site = tmp_path / "site"
+    site.mkdir()
+    sys.path.insert(0, str(site))
+    for _ in range(2):  # the first makes the finders, the second caches their listings
+        warm = import_path(write(tmp_path / "plugins" / f"{unique('warm')}.py", ""))
+        assert warm.__name__.startswith("warm")
+    write(site / f"{name}.py", "X = 1\n")
+    if then == "invalidate_caches":
+        importlib.invalidate_caches()
+    else:
+        time.sleep(0.05)
+    with pytest.raises(ValueError, match=f"would shadow the module '{name}'"):
+        import_path(write(tmp_path / "plugins" / f"{name}.py", "X = 2\n"))
+
+
 def test_derived_name_of_a_module_loaded_from_elsewhere_is_refused(tmp_path: Path) -> None:
     name = unique()
     first = import_path(write(tmp_path / "a" / f"{name}.py", "WHERE = 'a'\n"))
