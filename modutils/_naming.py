@@ -56,6 +56,9 @@ _TRUST_SECONDS = 0.01
 _view: list[Any] = []
 # (tuple(sys.meta_path), its plan) as last seen: see _meta_path_plan.
 _plans: list[tuple[tuple[object, ...], tuple[bool, frozenset[str]] | None]] = []
+# Finders on sys.meta_path that never find a module: importlib_metadata's, which only
+# finds distributions (it puts itself there when imported, e.g. by locate_module).
+_SILENT_FINDERS = frozenset({("importlib_metadata", "MetadataPathFinder")})
 # What BuiltinImporter finds: the modules compiled into the interpreter.
 _BUILTINS = frozenset(sys.builtin_module_names)
 # Where the folder listings are case-insensitive and PYTHONCASEOK is set, FileFinder
@@ -259,7 +262,7 @@ def found_elsewhere(name: str, *, file: str, folder: str | None) -> str | None:
     """Where the top-level module *name* comes from, when it is not the file about to load.
 
     ``None`` when nothing is importable as *name* (nothing loaded, nothing found by
-    the finders on :data:`sys.meta_path`, statically, nothing executed), when the
+    the finders on :data:`sys.meta_path`; no module's code runs to find out), when the
     name is blocked with ``None`` in :data:`sys.modules`, or when what is found is
     *file* itself (a module) or has the folder *folder* among its search locations
     (a package): the name is then free for the load, or already its own. Otherwise
@@ -361,6 +364,8 @@ def _meta_path_plan() -> tuple[bool, frozenset[str]] | None:
             continue  # answered from _BUILTINS and is_frozen
         elif _is_distutils_shim(finder):
             silent_unless.update(("distutils", "pip"))
+        elif _finder_class(finder) in _SILENT_FINDERS:
+            continue
         else:
             break
     else:
@@ -378,13 +383,20 @@ def _is_distutils_shim(finder: object) -> bool:
     It is in every virtual environment that has setuptools, and answers only for
     ``distutils`` and ``pip``; for those the full look-up asks it.
     """
-    cls = type(finder)
-    return cls.__module__ == "_distutils_hack" and cls.__name__ == "DistutilsMetaFinder"
+    return _finder_class(finder) == ("_distutils_hack", "DistutilsMetaFinder")
 
 
 def _known_silent(finder: object, name: str) -> bool:
     """Whether *finder* is known to find nothing for *name* without being asked."""
-    return _is_distutils_shim(finder) and name not in ("distutils", "pip")
+    if _is_distutils_shim(finder):
+        return name not in ("distutils", "pip")
+    return _finder_class(finder) in _SILENT_FINDERS
+
+
+def _finder_class(finder: object) -> tuple[str, str]:
+    """``(module, name)`` of *finder*'s class, or of *finder* if it is a class."""
+    cls = finder if isinstance(finder, type) else type(finder)
+    return cls.__module__, cls.__name__
 
 
 def _missing_on_sys_path(name: str) -> bool:

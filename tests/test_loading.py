@@ -418,13 +418,19 @@ def _stdlib_module_not_imported(monkeypatch: pytest.MonkeyPatch, name: str) -> N
         ("sitemod", "sitemod"),  # a module on sys.path, not imported
     ],
 )
+@pytest.mark.parametrize("finders", ["as they are", "standard"])
 def test_derived_name_never_shadows_an_importable_module(
     tmp_path: Path,
     snapshot: tuple[dict[str, types.ModuleType], list[str]],
     monkeypatch: pytest.MonkeyPatch,
     stem: str,
     shadowed: str,
+    finders: str,
 ) -> None:
+    if finders == "standard":
+        # The fast answer, from the FileFinders' listings, is used only with known
+        # finders; pytest's assertion rewriter is not one of them.
+        monkeypatch.setattr(sys, "meta_path", _standard_finders())
     if stem == "secrets":
         _stdlib_module_not_imported(monkeypatch, "secrets")
     if stem == "installed":
@@ -434,6 +440,8 @@ def test_derived_name_never_shadows_an_importable_module(
     if stem == "sitemod":
         write(tmp_path / "site" / "sitemod.py", "raise RuntimeError('must not run')\n")
         sys.path.insert(0, str(tmp_path / "site"))
+    # A miss walks every sys.path entry: each has its finder and listing from now on.
+    assert importlib.machinery.PathFinder.find_spec(unique("missing")) is None
     before, path = dict(sys.modules), sys.path[:]
     plugin = write(tmp_path / "plugins" / f"{stem}.py", "PLUGIN = True\n")
     with pytest.raises(ValueError, match=rf"that would shadow the module '{shadowed}'") as info:
@@ -449,6 +457,15 @@ def test_derived_name_never_shadows_an_importable_module(
         assert callable(secrets.token_hex)
 
 
+def _standard_finders() -> list[object]:
+    standard = (
+        importlib.machinery.BuiltinImporter,
+        importlib.machinery.FrozenImporter,
+        importlib.machinery.PathFinder,
+    )
+    return [finder for finder in sys.meta_path if finder in standard]
+
+
 @pytest.mark.parametrize("then", ["invalidate_caches", "wait"])
 def test_a_module_created_on_sys_path_later_is_not_shadowed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: str
@@ -457,12 +474,7 @@ def test_a_module_created_on_sys_path_later_is_not_shadowed(
     # importlib.invalidate_caches(), or once the short trust window has passed.
     # Only the standard finders: pytest's assertion rewriter makes every look-up
     # take the full path, which caches nothing.
-    standard = (
-        importlib.machinery.BuiltinImporter,
-        importlib.machinery.FrozenImporter,
-        importlib.machinery.PathFinder,
-    )
-    monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path if f in standard])
+    monkeypatch.setattr(sys, "meta_path", _standard_finders())
     name = unique("late")
     site = tmp_path / "site"
     site.mkdir()
