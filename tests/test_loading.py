@@ -626,6 +626,30 @@ def test_dotted_name_keeps_and_imports_existing_parents(write_tree: WriteTree) -
     assert sys.modules[importable].extra is other
 
 
+def test_dotted_name_with_a_blocked_parent_is_refused(
+    tmp_path: Path, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    blocked = unique("blocked")
+    sys.modules[blocked] = None  # type: ignore[assignment]
+    before = dict(sys.modules)
+    with pytest.raises(ValueError, match=f"parent package '{blocked}' is blocked by None"):
+        import_path(write(tmp_path / "leaf.py", "X = 1\n"), name=f"{blocked}.leaf")
+    assert_unchanged(before, snapshot[1])
+
+
+def test_dotted_name_whose_importable_parent_fails_rolls_back(
+    write_tree: WriteTree, snapshot: tuple[dict[str, types.ModuleType], list[str]]
+) -> None:
+    broken = unique("broken")
+    root = write_tree({f"{broken}/__init__.py": "import colorsys\nraise RuntimeError('init')\n"})
+    sys.path.insert(0, str(root))
+    before, path = dict(sys.modules), sys.path[:]
+    with pytest.raises(ModuleLoadError, match=f"parent package '{broken}' failed") as info:
+        import_path(write(root / "elsewhere" / "leaf.py", "X = 1\n"), name=f"{broken}.leaf")
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert_unchanged(before, path)
+
+
 _PICKLED_SOURCE = """
 from __future__ import annotations
 
