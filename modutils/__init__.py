@@ -42,10 +42,17 @@ if TYPE_CHECKING:
     from modutils.pytest_plugin import MakeModule, SysPathFixture
     from modutils.reloader import Reloader, ReloadFailure, ReloadReport, ReplacedObject
     from modutils.reloading import reload
-    from modutils.syspath import ImportSnapshot, extend_sys_path, preserve_import_state
+    from modutils.syspath import (
+        ImportSnapshot,
+        ImportStateGuard,
+        SysPathExtension,
+        extend_sys_path,
+        preserve_import_state,
+    )
 
 __all__ = [
     "ImportSnapshot",
+    "ImportStateGuard",
     "LiveReloadWarning",
     "MakeModule",
     "Member",
@@ -61,6 +68,7 @@ __all__ = [
     "Reloader",
     "ReplacedObject",
     "StaticMember",
+    "SysPathExtension",
     "SysPathFixture",
     "__version__",
     "clear_locate_cache",
@@ -84,6 +92,8 @@ _LAZY: dict[str, str] = {
     "ReloadError": "modutils.errors",
     "LiveReloadWarning": "modutils.errors",
     "ImportSnapshot": "modutils.syspath",
+    "ImportStateGuard": "modutils.syspath",
+    "SysPathExtension": "modutils.syspath",
     "extend_sys_path": "modutils.syspath",
     "preserve_import_state": "modutils.syspath",
     "import_path": "modutils.loading",

@@ -318,3 +318,20 @@ EXTENSION_SUFFIXES: list[str] = _bootstrap_external.EXTENSION_SUFFIXES
 
 # importlib.machinery.ModuleSpec, bound without importing the importlib package.
 ModuleSpecClass: type[ModuleSpec] = _bootstrap.ModuleSpec
+
+
+# FileFinder keeps the listing of its folder in ``_path_cache`` (a set of names, a new
+# set on every refresh) and the folder's mtime at that listing in ``_path_mtime``
+# (-1 when it could not stat it, or after invalidate_caches()); its find_spec refills
+# the set whenever a fresh ``os.stat`` of the folder gives another mtime (CPython
+# 3.10-3.13 ``_bootstrap_external.FileFinder``). Both are read on every
+# import_path() call for every sys.path folder, hence one C-level getter.
+import _imp  # noqa: E402  # appended here to keep merges of this file clean
+from operator import attrgetter  # noqa: E402
+
+FileFinder: type = _bootstrap_external.FileFinder
+file_finder_state: Callable[[object], tuple[float, set[str]]] = attrgetter(
+    "_path_mtime", "_path_cache"
+)
+# What FrozenImporter.find_spec asks, without building a spec (CPython 3.10-3.13).
+is_frozen: Callable[[str], bool] = _imp.is_frozen

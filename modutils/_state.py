@@ -1,8 +1,9 @@
-"""The module-state snapshot: ``sys.modules`` as it was, put back exactly.
+"""The import-state snapshot: ``sys.modules`` and the import lists as they were, put back.
 
-``preserve_import_state``, ``import_path``, ``import_submodules`` and ``reload``
-all undo what a failed or finished import did to :data:`sys.modules`; they share
-this one implementation.
+``preserve_import_state``, ``import_path``, ``import_string``, ``import_submodules``
+and ``reload`` all undo what a failed or finished import did to :data:`sys.modules`,
+:data:`sys.path`, :data:`sys.meta_path`, :data:`sys.path_hooks` and
+:data:`sys.path_importer_cache`; they share this one implementation.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from types import ModuleType, TracebackType
+    from typing import Any
 
 __all__ = ["ModulesSnapshot", "importing_elsewhere"]
 
@@ -22,24 +24,40 @@ _MISSING = object()
 
 
 class ModulesSnapshot:
-    """A copy of the ``name -> module`` mapping of :data:`sys.modules`, taken on creation.
+    """A copy of :data:`sys.modules` and of the import system's lists, taken on creation.
 
-    :meth:`restore` puts the mapping back in place (the same dict object): names
-    added since are removed, names deleted or rebound are set back to the very
-    same objects. Packages that existed before lose the attributes that pointed at
-    submodules added since, and get back the ones that pointed at replaced
-    submodules, so ``import pkg; pkg.sub`` behaves as it did before.
+    :meth:`restore` puts the ``name -> module`` mapping back in place (the same dict
+    object): names added since are removed, names deleted or rebound are set back to
+    the very same objects. Packages that existed before lose the attributes that
+    pointed at submodules added since, and get back the ones that pointed at replaced
+    submodules, so ``import pkg; pkg.sub`` behaves as it did before. It also puts
+    back :data:`sys.path`, :data:`sys.meta_path` and :data:`sys.path_hooks` (the same
+    list objects, even where they were rebound, with the same items) and drops the
+    :data:`sys.path_importer_cache` entries added since. Attributes set on other
+    modules (``json.x = 1``) are not tracked.
 
     Used as a context manager, it restores when the block raises (any
     :class:`BaseException`, which then propagates), with *keep_on_failure* as the
     *keep* predicate of :meth:`restore`; a block that ends normally changes nothing.
     """
 
-    __slots__ = ("_keep_on_failure", "saved")
+    __slots__ = ("_keep_on_failure", "_lists", "saved")
 
     def __init__(self, *, keep_on_failure: Callable[[str], bool] | None = None) -> None:
         self.saved: dict[str, ModuleType] = sys.modules.copy()
         self._keep_on_failure = keep_on_failure
+        # Each list object with a copy of its items, and the cache with a copy: one
+        # tuple, as every import_path() call takes a snapshot.
+        self._lists: tuple[Any, ...] = (
+            sys.path,
+            sys.path[:],
+            sys.meta_path,
+            sys.meta_path[:],
+            sys.path_hooks,
+            sys.path_hooks[:],
+            sys.path_importer_cache,
+            sys.path_importer_cache.copy(),
+        )
 
     def __enter__(self) -> ModulesSnapshot:
         return self
@@ -78,14 +96,42 @@ class ModulesSnapshot:
         :param keep: a predicate on names: added modules it accepts stay loaded
             (with their package attributes), everything else is restored.
         """
-        saved = self.saved
-        added = [
-            name
-            for name in list(sys.modules)
-            if name not in saved and (keep is None or not keep(name))
-        ]
-        self.restore_names(added)
-        self.restore_names(saved)
+        try:
+            self.restore_lists()
+        finally:
+            saved = self.saved
+            added = [
+                name
+                for name in list(sys.modules)
+                if name not in saved and (keep is None or not keep(name))
+            ]
+            self.restore_names(added)
+            self.restore_names(saved)
+
+    def restore_lists(self) -> None:
+        """Put back :data:`sys.path`, :data:`sys.meta_path`, :data:`sys.path_hooks`, the cache.
+
+        Each list is the object it was on creation, with the items it had; the
+        :data:`sys.path_importer_cache` dict is the one it was, without the entries
+        added since (entries that were there keep their current finder).
+        """
+        path, path_items, meta_path, meta_path_items, hooks, hooks_items, cache, cache_items = (
+            self._lists
+        )
+        for attribute, saved_list, items in (
+            ("path", path, path_items),
+            ("meta_path", meta_path, meta_path_items),
+            ("path_hooks", hooks, hooks_items),
+        ):
+            if getattr(sys, attribute) is not saved_list:
+                setattr(sys, attribute, saved_list)
+            if saved_list != items:
+                saved_list[:] = items
+        if sys.path_importer_cache is not cache:
+            sys.path_importer_cache = cache
+        if len(cache) != len(cache_items) or cache.keys() != cache_items.keys():
+            for key in [key for key in cache if key not in cache_items]:
+                del cache[key]
 
     def restore_names(self, names: Iterable[str]) -> None:
         """Put back only *names*, as :meth:`restore` would: drop the added, rebind the others."""

@@ -10,16 +10,25 @@ one execution under concurrent calls, name clashes refused, and a rollback of
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
 import time
 from importlib import import_module
 from importlib.machinery import SOURCE_SUFFIXES, ModuleSpec, SourceFileLoader
+from typing import NamedTuple
 
-from modutils._compat import DeadlockError, Initializing, get_module_lock, importing_elsewhere
+from modutils._compat import (
+    DeadlockError,
+    Initializing,
+    get_module_lock,
+    importing_elsewhere,
+    module_lock,
+)
+from modutils._naming import found_elsewhere, package_name, relative_name, stem_name, sys_path_name
 from modutils._paths import fspath_str
-from modutils._spec import check_module_name, is_missing
+from modutils._spec import check_module_name, find_spec_static, is_missing
 from modutils._state import ModulesSnapshot
 from modutils.errors import ModuleLoadError
 
@@ -27,7 +36,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from types import CodeType, ModuleType
-    from typing import TypeAlias
+    from typing import Any, TypeAlias
 
     # The source file to run, whether it is a package, whether its folder is known to
     # hold no __init__.py (the default name is then the stem), and the file's lstat
@@ -58,39 +67,22 @@ def import_path(
     path: str | os.PathLike[str],
     *,
     name: str | None = None,
+    root: str | os.PathLike[str] | None = None,
     register: bool = True,
     replace: bool = False,
 ) -> ModuleType:
     """Load the module at *path* (a source file or a package folder) and return it.
 
-    A ``.py`` file, a file with any other suffix or none (read as Python source,
-    never through a bytecode cache it could share with a ``.py`` twin), or a folder
-    with an ``__init__.py`` (loaded as a package) is executed as a module.
-    ``__file__`` is the absolute resolved path and ``__spec__`` is set. With
-    *register* (the default) the module is put in :data:`sys.modules` before its
-    code runs, so ``dataclasses``, ``enum``, ``pickle`` and
-    ``typing.get_type_hints`` work inside it.
-
-    The default name is the dotted name from the topmost package folder when the
-    file sits inside package folders (folders with an ``__init__.py``); those parent
-    packages are imported from their folders first, so relative imports work.
-    Otherwise it is the file's stem made a valid identifier (``my-tool.v2.py``
-    gives ``my_tool_v2``, ``2fast.py`` gives ``_2fast``). With an explicit *name*,
-    no parent package is loaded: relative imports resolve against that name
-    through the normal import system.
-
-    Loading the same file under the same name again returns the module already in
-    :data:`sys.modules` without running it; concurrent calls from several threads
-    run it once. A name taken by a different module is refused unless *replace*.
-    With ``register=False`` :func:`import_path` adds nothing to
-    :data:`sys.modules` (no parents either) and runs the file on every call; the
-    module keeps its dotted name, so its relative imports work only when that
-    package is importable by name.
-
-    On any failure, :data:`sys.modules` is left exactly as before the call: the
-    module, the parents it registered and whatever their code imported are
-    removed, and a module it replaced is put back. Only a module that another
-    thread is still importing at that moment is left to that thread.
+    The module is named by the first rule that applies (see :doc:`loading` for the
+    whole list): *name*; the path relative to *root*; the name under which the file
+    is importable from :data:`sys.path`; the ``__init__.py`` folders above the file;
+    the file's stem made an identifier. A derived name never shadows a module that
+    is importable under it (found statically, nothing run). Parent packages of a
+    dotted name always exist: loaded from their ``__init__.py``, imported, or
+    created empty. The module is registered in :data:`sys.modules` before its code
+    runs, runs once per file and name (also under concurrent calls), and a failure
+    leaves :data:`sys.modules`, :data:`sys.path`, :data:`sys.meta_path` and
+    :data:`sys.path_hooks` as they were.
 
     Example:
         >>> import pathlib, sys, tempfile
@@ -102,30 +94,34 @@ def import_path(
         ('my_tool_v2', 42, True)
         >>> del sys.modules["my_tool_v2"]
 
-    :raises TypeError: *path* is not a ``str`` or ``os.PathLike[str]``, or *name*
-        is not a ``str``.
-    :raises FileNotFoundError: nothing exists at *path*.
-    :raises ValueError: *path* is a folder without ``__init__.py`` or not a regular
-        file; *name* is malformed; the name (or a parent package's) is already
-        taken in :data:`sys.modules` by a different module.
+    :raises TypeError: *path* or *root* is not a ``str`` or ``os.PathLike[str]``, or
+        *name* is not a ``str``.
+    :raises FileNotFoundError: nothing exists at *path* (or at *root*).
+    :raises ValueError: *path* is a folder without ``__init__.py``, not a regular
+        file or a symbolic-link loop; *name* is malformed, or given with *root*;
+        the file is not inside *root*; a derived name would shadow an importable
+        module; the name (or a parent package's) is taken by a different module.
     :raises ModuleLoadError: the module's code (or a parent package's) raised,
         ``SyntaxError`` included; the original exception is the ``__cause__``.
     """
     file, is_package, plain, file_stat = _resolve_target(path)
-    parents: Sequence[tuple[str, str]] = ()
-    if name is None:
-        if plain:
-            name = _stem_name(file)
-        else:
-            name, parents = _default_name(file, is_package)
-    else:
-        check_module_name(name)
+    name, parents = _name_module(
+        file, is_package=is_package, plain=plain, name=name, root=root, replace=replace
+    )
     if not register:
-        return _load_unregistered(name, file, is_package, file_stat)
-    return _load(name, file, is_package, parents, replace, name, file_stat)
+        return _load_unregistered(name, file, is_package=is_package, file_stat=file_stat)
+    return _load(
+        name,
+        file,
+        is_package=is_package,
+        parents=parents,
+        replace=replace,
+        requested=name,
+        file_stat=file_stat,
+    )
 
 
-def import_string(dotted: str) -> object:
+def import_string(dotted: str) -> Any:
     """Import and return the object that ``"pkg.mod:attr.sub"`` or ``"pkg.mod.attr"`` names.
 
     With a colon, the part before it is the module and the part after it a chain
@@ -263,6 +259,13 @@ def _resolve_target(path: object) -> _Target:
         raise FileNotFoundError(
             exc.errno, f"cannot load a module from {raw!r}: no such file or directory", exc.filename
         ) from exc
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise ValueError(
+            f"cannot load a module from {raw!r}: too many levels of symbolic links "
+            f"(a symbolic-link loop at {exc.filename!r})"
+        ) from exc
 
 
 def _resolve(raw: str) -> _Target:
@@ -351,80 +354,103 @@ def _classify(resolved: str, raw: str) -> _Target:
     return resolved, os.path.basename(resolved) == "__init__.py", False, None
 
 
-def _stem_name(file: str) -> str:
-    """The default name of *file*, outside any package: its stem made an identifier."""
-    base = os.path.basename(file)
-    dot = base.rfind(".")
-    stem = base[:dot] if dot > 0 else base
-    # The common case, for which os.path.splitext and _identifier would change nothing.
-    if stem.isascii() and stem.isidentifier():
-        return stem
-    return _identifier(os.path.splitext(base)[0])
+class _Parent(NamedTuple):
+    """A parent package the load needs, and how to make it if it is missing."""
+
+    name: str
+    folder: str | None  # the folder it stands for, if any
+    # Derived names: the package must be the one in *folder*; its __init__.py runs.
+    from_folder: bool
 
 
-def _default_name(file: str, is_package: bool) -> tuple[str, list[tuple[str, str]]]:
-    """The dotted name for *file* and its parent packages as ``(name, folder)`` pairs."""
-    folder = os.path.dirname(file)
-    if is_package:
-        own = os.path.basename(folder)
-        folder = os.path.dirname(folder)
+def _name_module(
+    file: str,
+    *,
+    is_package: bool,
+    plain: bool,
+    name: object,
+    root: object,
+    replace: bool,
+) -> tuple[str, list[_Parent]]:
+    """The module name for *file* and the parent packages to make sure of, by the rules."""
+    if name is not None:
+        check_module_name(name)
+        assert isinstance(name, str)
+        if root is not None:
+            raise ValueError("import_path() takes name= or root=, not both")
+        return name, _named_parents(name, file, is_package=is_package)
+    if root is not None:
+        name, chain = relative_name(file, _resolve_root(root), is_package=is_package)
     else:
-        own = os.path.splitext(os.path.basename(file))[0]
-    # Like pytest's resolve_package_path: climb while the folder is a package
-    # whose name can be part of a dotted name.
-    chain: list[tuple[str, str]] = []
-    while True:
-        part = os.path.basename(folder)
-        if not part.isidentifier() or not os.path.isfile(os.path.join(folder, "__init__.py")):
-            break
-        chain.append((part, folder))
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    chain.reverse()
-    parents: list[tuple[str, str]] = []
-    prefix = ""
-    for part, package_folder in chain:
-        prefix = f"{prefix}.{part}" if prefix else part
-        parents.append((prefix, package_folder))
-    own = _identifier(own)
-    return (f"{prefix}.{own}" if prefix else own), parents
+        found = sys_path_name(file, is_package=is_package)
+        if found is not None:
+            return found[0], [_Parent(parent, folder, True) for parent, folder in found[1]]
+        if plain:
+            name, chain = stem_name(file), []
+        else:
+            name, chain = package_name(file, is_package=is_package)
+    top = chain[0][0] if chain else name
+    if not (replace and not chain and top in sys.modules):
+        folder = chain[0][1] if chain else os.path.dirname(file) if is_package else None
+        where = found_elsewhere(top, file=file, folder=folder)
+        if where is not None:
+            raise _would_shadow(file, name, top, where)
+    if not chain:
+        return name, []
+    return name, [_Parent(parent, folder, True) for parent, folder in chain]
 
 
-def _identifier(stem: str) -> str:
-    """*stem* made a valid identifier: other characters become ``_``, a digit start gets one."""
-    if not stem.isascii():
-        import unicodedata
+def _named_parents(name: str, file: str, *, is_package: bool) -> list[_Parent]:
+    """The parents of the dotted *name*, each with the folder of *file* it matches, if any.
 
-        # The parser normalises identifiers to NFKC (PEP 3131): only the normalised
-        # spelling can ever be imported by an ``import`` statement.
-        stem = unicodedata.normalize("NFKC", stem)
-    if stem.isidentifier():
-        return stem
-    fixed = "".join(char if f"_{char}".isidentifier() else "_" for char in stem)
-    return fixed if fixed[:1].isidentifier() else f"_{fixed}"
+    Matching goes outwards from the file's folder (the package's own folder's
+    parent for a package) while the folder names equal the name's parts.
+    """
+    parts = name.split(".")[:-1]
+    folder: str | None = os.path.dirname(os.path.dirname(file) if is_package else file)
+    folders: list[str | None] = []
+    for part in reversed(parts):
+        if folder is not None and os.path.basename(folder) == part:
+            folders.append(folder)
+            parent = os.path.dirname(folder)
+            folder = parent if parent != folder else None
+        else:
+            folder = None
+            folders.append(None)
+    folders.reverse()
+    return [
+        _Parent(".".join(parts[: index + 1]), folders[index], False) for index in range(len(parts))
+    ]
+
+
+def _resolve_root(root: object) -> str:
+    raw = fspath_str(root, what="root")
+    try:
+        real = os.path.realpath(raw, strict=True) if raw else ""
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(
+            exc.errno, f"import_path() root {raw!r} does not exist", raw
+        ) from exc
+    except OSError as exc:
+        raise ValueError(f"import_path() root {raw!r} is not usable: {exc}") from exc
+    if not real or not os.path.isdir(real):
+        raise ValueError(f"import_path() root {raw!r} is not a folder")
+    return real
+
+
+def _would_shadow(file: str, name: str, top: str, where: str) -> ValueError:
+    what = "the module" if top == name else "the package"
+    return ValueError(
+        f"cannot load {file!r} as {name!r}: that would shadow {what} {top!r} "
+        f"({where}), which is importable under that name; pass name= to choose "
+        "another name, or root= to name it after its path below a folder"
+    )
 
 
 def _is_from(module: object, file: str) -> bool:
     """Whether *module* was loaded from the resolved path *file*."""
     origin = getattr(module, "__file__", None)
     return origin == file or (isinstance(origin, str) and os.path.realpath(origin) == file)
-
-
-def _check_free(name: str, file: str) -> ModuleType | None:
-    """The module already loaded as *name* from *file*, ``None`` if *name* is free.
-
-    :raises ValueError: *name* is taken by another module (or blocked by ``None``).
-    """
-    modules = sys.modules
-    if name not in modules:
-        return None
-    # A None entry blocks the name on purpose; typeshed does not allow for it.
-    module: ModuleType | None = modules[name]
-    if module is not None and _is_from(module, file):
-        return module
-    raise _name_taken(name, file, module)
 
 
 def _name_taken(name: str, file: str, module: object) -> ValueError:
@@ -438,8 +464,9 @@ def _name_taken(name: str, file: str, module: object) -> ValueError:
 def _load(
     name: str,
     file: str,
+    *,
     is_package: bool,
-    parents: Sequence[tuple[str, str]],
+    parents: Sequence[_Parent],
     replace: bool,
     requested: str,
     file_stat: os.stat_result | None = None,
@@ -483,15 +510,22 @@ def _load(
                 raise _name_taken(name, file, taken)
         with ModulesSnapshot(keep_on_failure=importing_elsewhere):
             if parents:
-                for parent_name, parent_folder in parents:
-                    _import_parent(parent_name, parent_folder, requested)
+                for parent in parents:
+                    _ensure_parent(parent, requested)
                 # The parents' code may have imported this very module, or taken its name.
                 module = modules.get(name)
                 if module is not None and _is_from(module, file):
                     return module
                 if not replace and name in modules:
                     raise _name_taken(name, file, module)
-            return _execute(name, file, is_package, True, requested, file_stat)
+            return _execute(
+                name,
+                file,
+                is_package=is_package,
+                register=True,
+                requested=requested,
+                file_stat=file_stat,
+            )
     finally:
         lock.release()
 
@@ -553,11 +587,32 @@ def _cache_path(file: str) -> str | None:
     return f"{folder}{_SEP}__pycache__{_SEP}{stem}.{tag}.pyc"
 
 
-def _import_parent(name: str, folder: str, requested: str) -> None:
-    """Make sure the package *name* is the one in *folder*, loading it from there if needed."""
+def _ensure_parent(parent: _Parent, requested: str) -> None:
+    """Make sure the parent package exists in :data:`sys.modules`, never replacing one.
+
+    A loaded package is used as it is (for a derived name it must be the one in
+    its folder). A missing one is loaded from its folder's ``__init__.py`` (derived
+    names), imported when it is importable, or else created empty, namespace-like,
+    with ``__path__`` the folder it stands for (none when there is none).
+    """
+    name, folder = parent.name, parent.folder
     module = sys.modules.get(name)
+    if module is None and name not in sys.modules:
+        init = None if folder is None else os.path.join(folder, "__init__.py")
+        if parent.from_folder and init is not None and os.path.isfile(init):
+            _load(name, init, is_package=True, parents=(), replace=False, requested=requested)
+            return
+        with module_lock(name):
+            if name not in sys.modules:
+                _make_parent(name, folder, requested)
+                return
+        module = sys.modules[name]
     if module is None:
-        _load(name, os.path.join(folder, "__init__.py"), True, (), False, requested)
+        raise ValueError(
+            f"cannot load {requested!r}: its parent package {name!r} is blocked by None "
+            "in sys.modules"
+        )
+    if not parent.from_folder or folder is None:
         return
     locations = getattr(module, "__path__", None)
     if locations is None or not any(
@@ -569,16 +624,53 @@ def _import_parent(name: str, folder: str, requested: str) -> None:
         )
 
 
+def _make_parent(name: str, folder: str | None, requested: str) -> None:
+    """Import the missing parent *name* if it is importable, else create it empty."""
+    if find_spec_static(name) is not None:
+        try:
+            import_module(name)
+        except Exception as exc:
+            raise ModuleLoadError(
+                f"cannot load {requested!r}: its parent package {name!r} failed to import: "
+                f"{type(exc).__name__}: {exc}",
+                name=name,
+            ) from exc
+        return
+    # What a namespace package looks like (no file, no loader code), so that pickle,
+    # dataclasses and typing.get_type_hints find the parent in sys.modules.
+    spec = ModuleSpec(name, None, is_package=True)
+    spec.submodule_search_locations = [] if folder is None else [folder]
+    module = _ModuleType(name)
+    module.__spec__ = spec
+    module.__loader__ = None
+    module.__package__ = name
+    module.__path__ = spec.submodule_search_locations
+    sys.modules[name] = module
+    _link(name, module)
+
+
+def _link(name: str, module: object) -> None:
+    """Set *module* as the attribute of its parent package, as ``import`` does."""
+    parent_name, _, child = name.rpartition(".")
+    if parent_name:
+        parent = sys.modules.get(parent_name)
+        if parent is not None:
+            setattr(parent, child, module)
+
+
 def _load_unregistered(
-    name: str, file: str, is_package: bool, file_stat: os.stat_result | None
+    name: str, file: str, *, is_package: bool, file_stat: os.stat_result | None
 ) -> ModuleType:
     with ModulesSnapshot(keep_on_failure=importing_elsewhere):
-        return _execute(name, file, is_package, False, name, file_stat)
+        return _execute(
+            name, file, is_package=is_package, register=False, requested=name, file_stat=file_stat
+        )
 
 
 def _execute(
     name: str,
     file: str,
+    *,
     is_package: bool,
     register: bool,
     requested: str,
@@ -622,9 +714,5 @@ def _execute(
     # The code may have replaced its own sys.modules entry; import returns the
     # replacement too (importlib._bootstrap._load_unlocked).
     module = sys.modules.get(name, module)
-    parent_name, _, child = name.rpartition(".")
-    if parent_name:
-        parent = sys.modules.get(parent_name)
-        if parent is not None:
-            setattr(parent, child, module)
+    _link(name, module)
     return module

@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 
+from modutils._compat import importing_elsewhere
 from modutils._paths import fspath_str
 from modutils._state import ModulesSnapshot
 
@@ -25,7 +26,13 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any
 
-__all__ = ["ImportSnapshot", "extend_sys_path", "preserve_import_state"]
+__all__ = [
+    "ImportSnapshot",
+    "ImportStateGuard",
+    "SysPathExtension",
+    "extend_sys_path",
+    "preserve_import_state",
+]
 
 # Serialises every edit extend_sys_path makes to sys.path and sys.path_importer_cache,
 # so that blocks entered and left by several threads never interleave their edits.
@@ -34,7 +41,7 @@ _LOCK = threading.Lock()
 
 def extend_sys_path(
     *paths: str | os.PathLike[str], prepend: bool = True, unload: bool = False
-) -> _SysPathExtension:
+) -> SysPathExtension:
     """Put *paths* on :data:`sys.path` for a ``with`` block or a function call.
 
     Each path is inserted as ``os.path.abspath(os.fspath(path))``: all of them at the
@@ -86,10 +93,10 @@ def extend_sys_path(
     :raises RuntimeError: the returned object is entered while it is already active.
     """
     entries = tuple(_to_entry(path) for path in paths)
-    return _SysPathExtension(entries, prepend=bool(prepend), unload=bool(unload))
+    return SysPathExtension(entries, prepend=bool(prepend), unload=bool(unload))
 
 
-def preserve_import_state(preserve: Callable[[str], bool] | None = None) -> _ImportStateGuard:
+def preserve_import_state(preserve: Callable[[str], bool] | None = None) -> ImportStateGuard:
     """Snapshot the import state on entry and put it back exactly on exit.
 
     On exit, normal or by exception, :data:`sys.modules` holds exactly the same
@@ -110,7 +117,10 @@ def preserve_import_state(preserve: Callable[[str], bool] | None = None) -> _Imp
 
     Used as a decorator, each call of the function takes a fresh snapshot. One returned
     object cannot be entered again while it is active. The snapshot covers the whole
-    process: another thread's imports during the block are undone too.
+    process: another thread's finished imports during the block are undone too, but a
+    module another thread is still importing when the block ends stays (with the
+    submodules its package imported so far), so that import does not fail. Attributes
+    set on other modules inside the block are not tracked.
 
     Example:
         >>> import sys
@@ -139,7 +149,7 @@ def preserve_import_state(preserve: Callable[[str], bool] | None = None) -> _Imp
             "preserve_import_state() preserve must be a callable taking a module name, "
             f"or None, not {type(preserve).__name__}: {preserve!r}"
         )
-    return _ImportStateGuard(preserve)
+    return ImportStateGuard(preserve)
 
 
 class ImportSnapshot:
@@ -266,7 +276,16 @@ class ImportSnapshot:
             importlib.invalidate_caches()
         finally:
             try:
-                self._modules.restore(keep=None if kept is None else kept.__contains__)
+                # A module another thread is still importing stays, with the submodules
+                # its package imported so far: importlib pops it back out of
+                # sys.modules when that import ends, and fails with KeyError if it is
+                # gone (importlib._bootstrap._load_unlocked).
+                if kept is None:
+                    self._modules.restore(keep=importing_elsewhere)
+                else:
+                    self._modules.restore(
+                        keep=lambda name: name in kept or importing_elsewhere(name)
+                    )
             finally:
                 # PathFinder.invalidate_caches() deletes the None entries (and, from 3.11,
                 # relative ones), so the cache is restored after it, then the finders it
@@ -281,8 +300,26 @@ class ImportSnapshot:
                         invalidate()
 
 
-class _ImportStateGuard(contextlib.ContextDecorator):
-    """The object :func:`preserve_import_state` returns: context manager and decorator."""
+class ImportStateGuard(contextlib.ContextDecorator):
+    """What :func:`preserve_import_state` returns: a context manager and a decorator.
+
+    Entering it takes a snapshot of the import state and gives the
+    :class:`ImportSnapshot`; leaving it puts the state back. Used as a decorator,
+    each call of the function enters a fresh guard. Created by
+    :func:`preserve_import_state`, never directly; the class is public so that a
+    helper returning one can be annotated with it.
+
+    Example:
+        >>> import sys
+        >>> def isolated() -> ImportStateGuard:
+        ...     return preserve_import_state()
+        >>> with isolated() as snapshot:
+        ...     import colorsys
+        >>> snapshot.added_modules, "colorsys" in sys.modules
+        (['colorsys'], False)
+
+    :raises RuntimeError: the object is entered while it is already active.
+    """
 
     __slots__ = ("_active", "_preserve")
 
@@ -309,9 +346,9 @@ class _ImportStateGuard(contextlib.ContextDecorator):
         if snapshot is not None:
             snapshot._close(self._preserve)
 
-    def _recreate_cm(self) -> _ImportStateGuard:
+    def _recreate_cm(self) -> ImportStateGuard:
         # ContextDecorator: each call of a decorated function enters a fresh block.
-        return _ImportStateGuard(self._preserve)
+        return ImportStateGuard(self._preserve)
 
 
 class _Insertion:
@@ -327,8 +364,27 @@ class _Insertion:
         self.modules = modules  # sys.modules on entry, when unloading
 
 
-class _SysPathExtension(contextlib.ContextDecorator):
-    """The object :func:`extend_sys_path` returns: context manager and decorator."""
+class SysPathExtension(contextlib.ContextDecorator):
+    """What :func:`extend_sys_path` returns: a context manager and a decorator.
+
+    Entering it puts the paths on :data:`sys.path` and gives the list of entries
+    inserted; leaving it takes exactly those entries off again. Used as a
+    decorator, each call of the function enters a fresh block. Created by
+    :func:`extend_sys_path`, never directly; the class is public so that a helper
+    returning one can be annotated with it.
+
+    Example:
+        >>> import sys
+        >>> def on_path(folder: str) -> SysPathExtension:
+        ...     return extend_sys_path(folder)
+        >>> with on_path("/nowhere") as added:
+        ...     added == ["/nowhere"] and sys.path[0] == "/nowhere"
+        True
+        >>> "/nowhere" in sys.path
+        False
+
+    :raises RuntimeError: the object is entered while it is already active.
+    """
 
     __slots__ = ("_active", "_entries", "_prepend", "_unload")
 
@@ -381,9 +437,9 @@ class _SysPathExtension(contextlib.ContextDecorator):
         if insertion is not None:
             self._exit(insertion)
 
-    def _recreate_cm(self) -> _SysPathExtension:
+    def _recreate_cm(self) -> SysPathExtension:
         # ContextDecorator: each call of a decorated function enters a fresh block.
-        return _SysPathExtension(self._entries, prepend=self._prepend, unload=self._unload)
+        return SysPathExtension(self._entries, prepend=self._prepend, unload=self._unload)
 
     def _exit(self, insertion: _Insertion) -> None:
         """Take the inserted entries off sys.path, then unload what came from them."""

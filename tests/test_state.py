@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +112,97 @@ def test_with_block_that_ends_normally_changes_nothing() -> None:
 
     assert sys.modules["st_with_ok"] is added
     assert snapshot.added() == ["st_with_ok"]
+
+
+def test_restore_puts_back_the_import_lists_in_place_and_drops_new_cache_entries() -> None:
+    path, meta_path, hooks, cache = sys.path, sys.meta_path, sys.path_hooks, sys.path_importer_cache
+    items = (path[:], meta_path[:], hooks[:])
+    cached = dict(cache)
+    snapshot = ModulesSnapshot()
+    sys.path = [*path, "/st_rebound"]
+    meta_path.append(_NoFinder())
+    sys.path_hooks = [*hooks, _no_hook]  # type: ignore[list-item]
+    cache["/st_new_entry"] = None
+    snapshot.restore()
+    assert (sys.path, sys.meta_path, sys.path_hooks) == (path, meta_path, hooks)
+    assert sys.path is path
+    assert sys.meta_path is meta_path
+    assert sys.path_hooks is hooks
+    assert (path, meta_path, hooks) == items
+    assert sys.path_importer_cache is cache
+    assert cache == cached
+
+
+# --- every capability: a failure leaves no residue beyond sys.modules ----------------
+
+
+class _NoFinder:
+    """A meta path finder that finds nothing."""
+
+    def find_spec(self, *args: object) -> None:
+        return None
+
+
+def _no_hook(path: str) -> object:
+    raise ImportError(path)
+
+
+_RESIDUE = {
+    "sys.path insert": "sys.path.insert(0, '/st_residue')",
+    "sys.path rebound": "sys.path = [*sys.path, '/st_residue']",
+    "sys.path emptied": "sys.path.clear()",
+    "sys.meta_path": "sys.meta_path.insert(0, type('F', (), {'find_spec': lambda *a: None})())",
+    "sys.path_hooks": "sys.path_hooks.append(lambda path: None)",
+    "sys.path_importer_cache": "sys.path_importer_cache['/st_residue'] = None",
+}
+
+
+def _run_failing(capability: str, root: Path, name: str, residue: str) -> None:
+    from modutils import import_path, import_string, import_submodules, reload
+
+    failing = f"import sys\n{residue}\nraise RuntimeError('fails after the residue')\n"
+    if capability == "import_path":
+        (root / f"{name}.py").write_text(failing)
+        import_path(root / f"{name}.py")
+    elif capability == "import_string":
+        (root / f"{name}.py").write_text(failing)
+        import_string(f"{name}:attribute")
+    elif capability == "import_submodules":
+        (root / name).mkdir()
+        (root / name / "__init__.py").write_text("")
+        (root / name / "bad.py").write_text(failing)
+        import_submodules(name)
+    else:
+        (root / f"{name}.py").write_text("X = 1\n")
+        module = importlib.import_module(name)
+        (root / f"{name}.py").write_text(f"{failing}\n# a different size\n")
+        reload(module)
+
+
+@pytest.mark.parametrize("residue", list(_RESIDUE))
+@pytest.mark.parametrize(
+    "capability", ["import_path", "import_string", "import_submodules", "reload"]
+)
+def test_a_failure_puts_back_the_import_lists(
+    tmp_path: Path, capability: str, residue: str
+) -> None:
+    name = f"st_residue_{capability}_{abs(hash(residue))}"
+    sys.path.insert(0, str(tmp_path))
+    importlib.invalidate_caches()
+    # The finder for tmp_path exists before the call, as after any earlier import.
+    importlib.machinery.PathFinder.find_spec("st_not_a_module")
+    path, meta_path, hooks, cache = sys.path, sys.meta_path, sys.path_hooks, sys.path_importer_cache
+    items = (path[:], meta_path[:], hooks[:])
+    cache_keys = set(cache)
+    # import_string lets the module's own error through, as `import` does; the others
+    # wrap it (ModuleLoadError, ReloadError).
+    expected = RuntimeError if capability == "import_string" else ImportError
+    with pytest.raises(expected) as info:
+        _run_failing(capability, tmp_path, name, _RESIDUE[residue])
+    assert "fails after the residue" in f"{info.value} {info.value.__cause__}"
+    assert sys.path is path
+    assert sys.meta_path is meta_path
+    assert sys.path_hooks is hooks
+    assert (path, meta_path, hooks) == items
+    assert sys.path_importer_cache is cache
+    assert set(cache) <= cache_keys

@@ -17,7 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import WriteTree
-from modutils import ImportSnapshot, extend_sys_path, preserve_import_state
+from modutils import (
+    ImportSnapshot,
+    ImportStateGuard,
+    SysPathExtension,
+    extend_sys_path,
+    preserve_import_state,
+)
 
 _COUNTER = itertools.count()
 
@@ -754,3 +760,61 @@ def test_a_failing_invalidation_still_restores_everything() -> None:
     assert sys.modules == before
     assert sys.path_importer_cache == cache
     assert sys.meta_path[1:] == meta_path
+
+
+def _import_into(name: str, outcome: list[object]) -> None:
+    try:
+        outcome.append(importlib.import_module(name))
+    except BaseException as exc:  # reported to the test
+        outcome.append(exc)
+
+
+def test_another_threads_import_in_progress_survives_the_restore(tmp_path: Path) -> None:
+    # 20 rounds: without the guarantee, every round's import failed with KeyError.
+    sys.path.insert(0, str(tmp_path))
+    gate = types.ModuleType(_unique("gate"))
+    sys.modules[gate.__name__] = gate
+    for round_number in range(20):
+        name = _unique(f"slow{round_number}")
+        gate.__dict__.update(started=threading.Event(), release=threading.Event())
+        _module_file(
+            tmp_path,
+            name,
+            f"import {gate.__name__} as g\ng.started.set()\ng.release.wait(10)\nDONE = True\n",
+        )
+        importlib.invalidate_caches()
+        outcome: list[object] = []
+
+        importer = threading.Thread(target=_import_into, args=(name, outcome), daemon=True)
+        with preserve_import_state():
+            importer.start()
+            assert gate.started.wait(10)
+        # The block ended while the import was running: the module is left to it.
+        kept = name in sys.modules
+        gate.release.set()
+        importer.join(10)
+        assert not importer.is_alive()
+        assert kept
+        assert isinstance(outcome[0], types.ModuleType), outcome
+        assert outcome[0].DONE is True
+        assert sys.modules[name] is outcome[0]
+
+
+def _extension(folder: Path) -> SysPathExtension:
+    return extend_sys_path(folder)
+
+
+def _guard() -> ImportStateGuard:
+    return preserve_import_state()
+
+
+def test_the_returned_classes_are_public_and_exported(tmp_path: Path) -> None:
+    import modutils
+
+    # mypy --strict runs over the tests: the annotations above use the public names.
+    assert modutils.SysPathExtension is SysPathExtension
+    assert modutils.ImportStateGuard is ImportStateGuard
+    assert {"SysPathExtension", "ImportStateGuard"} <= set(modutils.__all__)
+    with _extension(tmp_path) as added, _guard() as snapshot:
+        assert added == [str(tmp_path)]
+        assert isinstance(snapshot, ImportSnapshot)
