@@ -977,8 +977,9 @@ def _rich_like_package(prefix: str) -> dict[str, str]:
     and the package itself are dependents of segment, in one graph cycle with
     console and text, though at run time style imports color and not the other way
     round. Modules bind a function of the package's ``__init__`` (``from . import
-    get_console``, as rich.jupyter does) and a subpackage binds classes two levels up
-    (``from ..ctx import Globals``, as flask.sansio.app does).
+    get_console``, as rich.jupyter does), a subpackage binds names two levels up
+    (``from ..ctx import Globals``, as flask.sansio.app does), and a context variable
+    is set through one module and read through another (flask.ctx and flask.globals).
     """
     p = f"{prefix}pkg"
     checking = "from typing import TYPE_CHECKING\n"
@@ -1015,14 +1016,24 @@ def _rich_like_package(prefix: str) -> dict[str, str]:
         + "        assert isinstance(App().globals, App.globals_class)\n"
         + "        return [Segment()], Style(), Text()\n",
         f"{p}/ctx.py": checking
+        + "from .globals import _cv_app\n"
         + "class Globals:\n    pass\n"
+        + "def push(app):\n    _cv_app.set(app)\n"
+        + "if TYPE_CHECKING:\n    from .sansio.app import App\n",
+        # flask.globals: context variables that flask.ctx sets and the proxies read.
+        f"{p}/globals.py": checking
+        + "import contextvars\n_cv_app = contextvars.ContextVar('app')\n"
+        + "def current_app():\n    return _cv_app.get()\n"
         + "if TYPE_CHECKING:\n    from .sansio.app import App\n",
         f"{p}/sansio/__init__.py": "",
         f"{p}/sansio/app.py": "from ..ctx import Globals\nfrom .. import segment\n"
+        + "from ..ctx import push\nfrom ..globals import current_app\n"
         + "class App:\n"
         + "    globals_class = Globals\n"
         + "    def __init__(self):\n"
-        + "        self.globals = Globals()\n",
+        + "        self.globals = Globals()\n"
+        + "        push(self)\n"
+        + "        assert current_app() is self, 'working outside of app context'\n",
     }
 
 
@@ -1038,13 +1049,16 @@ def test_cycles_made_by_type_checking_imports_bind_the_new_objects(
         module = sys.modules[name]
         old = {key: value for key, value in vars(module).items() if isinstance(value, type)}
         modutils.reload(name, dependents=True)
-        assert _stale_bindings(p) == []
-        assert all(vars(module)[key] is not value for key, value in old.items())
+        # The package's own call first, as the realworld smoke call: App() sets the
+        # context variable through ctx and reads it through globals.
         console = sys.modules[f"{p}.console"]
         segments, style, _ = console.Console().render()
         assert isinstance(segments[0], sys.modules[f"{p}.segment"].Segment)
         assert isinstance(style, sys.modules[f"{p}.style"].Style)
         assert type(sys.modules[p].get_console()) is console.Console
+        assert _stale_bindings(p) == []
+        assert sys.modules[f"{p}.ctx"]._cv_app is sys.modules[f"{p}.globals"]._cv_app
+        assert all(vars(module)[key] is not value for key, value in old.items())
 
 
 # How a module of the set reaches widgets without an import statement: a lazy
