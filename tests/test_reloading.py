@@ -1075,33 +1075,36 @@ IMPORT_MODULE_IDIOMS = {
 }
 
 
+def _lazy_package(prefix: str, idiom: str) -> dict[str, str]:
+    """style, imported by text and widgets; text reaches widgets through *idiom*."""
+    p = f"{prefix}pkg"
+    log = _log_module(prefix)
+    return {
+        f"{prefix}log.py": "events = []\n",
+        f"{p}/__init__.py": "def __getattr__(name):\n"
+        + "    if name == 'Widget':\n"
+        + "        import importlib\n"
+        + "        return importlib.import_module('.widgets', __name__).Widget\n"
+        + "    raise AttributeError(name)\n",
+        f"{p}/style.py": log + "class Style:\n    pass\n",
+        # widgets sorts after text: the static order, which cannot see text's
+        # edge to widgets, runs text first.
+        f"{p}/text.py": log
+        + "from .style import Style\nimport importlib\n"
+        # A relative name beyond the top level fails as it always does.
+        + "try:\n    importlib.import_module('.....too_far', __package__)\n"
+        + "except ImportError as exc:\n    FAILED = str(exc)\n"
+        + IMPORT_MODULE_IDIOMS[idiom].format(p=p),
+        f"{p}/widgets.py": log + "from .style import Style\nclass Widget:\n    pass\n",
+    }
+
+
 @pytest.mark.parametrize("idiom", list(IMPORT_MODULE_IDIOMS))
 def test_modules_reached_through_import_module_are_reexecuted_first(
     tree: Tree, prefix: str, idiom: str
 ) -> None:
     p = f"{prefix}pkg"
-    log = _log_module(prefix)
-    tree(
-        {
-            f"{prefix}log.py": "events = []\n",
-            f"{p}/__init__.py": "def __getattr__(name):\n"
-            + "    if name == 'Widget':\n"
-            + "        import importlib\n"
-            + "        return importlib.import_module('.widgets', __name__).Widget\n"
-            + "    raise AttributeError(name)\n",
-            f"{p}/style.py": log + "class Style:\n    pass\n",
-            # widgets sorts after text: the static order, which cannot see text's
-            # edge to widgets, runs text first.
-            f"{p}/text.py": log
-            + "from .style import Style\nimport importlib\n"
-            # A relative name beyond the top level fails as it always does.
-            + "try:\n    importlib.import_module('.....too_far', __package__)\n"
-            + "except ImportError as exc:\n    FAILED = str(exc)\n"
-            + IMPORT_MODULE_IDIOMS[idiom].format(p=p),
-            f"{p}/widgets.py": log + "from .style import Style\nclass Widget:\n    pass\n",
-        },
-        f"{p}.text",
-    )
+    tree(_lazy_package(prefix, idiom), f"{p}.text")
     events = sys.modules[f"{prefix}log"].events
     text, widgets = sys.modules[f"{p}.text"], sys.modules[f"{p}.widgets"]
     for _ in range(2):
@@ -1113,6 +1116,28 @@ def test_modules_reached_through_import_module_are_reexecuted_first(
         assert text.Widget is widgets.Widget
         assert _stale_bindings(p) == []
         assert "beyond top-level package" in text.FAILED
+
+
+@pytest.mark.parametrize("idiom", list(IMPORT_MODULE_IDIOMS))
+def test_a_failure_reached_through_import_module_rolls_back_everything(
+    tree: Tree, prefix: str, idiom: str
+) -> None:
+    p = f"{prefix}pkg"
+    files = _lazy_package(prefix, idiom)
+    tree(files, f"{p}.text")
+    names = [name for name in sys.modules if name.startswith(p)]
+    saved = {name: _namespace(sys.modules[name]) for name in names}
+    modules = sys.modules.copy()
+    functions = (builtins.__import__, _compat.get_gcd_import())
+    widgets = sys.modules[f"{p}.widgets"]
+    _rewrite(widgets, files[f"{p}/widgets.py"] + "raise LookupError('widgets broke')\n")
+    with pytest.raises(ReloadError, match=rf"failed in '{p}.widgets'.*rolled back") as info:
+        modutils.reload(f"{p}.style", dependents=True)
+    assert isinstance(info.value.__cause__, LookupError)
+    for name, namespace in saved.items():
+        _assert_same_namespace(sys.modules[name], namespace)
+    _assert_same_modules(modules)
+    assert (builtins.__import__, _compat.get_gcd_import()) == functions
 
 
 def _set_builtin_import(function: Callable[..., types.ModuleType]) -> None:
