@@ -335,3 +335,22 @@ file_finder_state: Callable[[object], tuple[float, set[str]]] = attrgetter(
 )
 # What FrozenImporter.find_spec asks, without building a spec (CPython 3.10-3.13).
 is_frozen: Callable[[str], bool] = _imp.is_frozen
+
+
+# importlib.import_module() imports through _bootstrap._gcd_import, which it looks
+# up at each call (Lib/importlib/__init__.py, 3.4 to 3.13), never through
+# builtins.__import__; so do the parent imports of _find_and_load, which are handed
+# the _gcd_import that _bootstrap's globals hold. Replacing that one attribute
+# reaches every import_module() call, however the caller bound import_module.
+
+
+def get_gcd_import() -> Callable[[str, str | None, int], ModuleType]:
+    """The function :func:`importlib.import_module` imports through right now."""
+    function: Callable[[str, str | None, int], ModuleType]
+    function = _bootstrap._gcd_import  # type: ignore[attr-defined]
+    return function
+
+
+def set_gcd_import(function: Callable[[str, str | None, int], ModuleType]) -> None:
+    """Make :func:`importlib.import_module` import through *function* from now on."""
+    _bootstrap._gcd_import = function  # type: ignore[attr-defined]

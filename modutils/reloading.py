@@ -9,8 +9,8 @@ does on success and, on any failure, puts every module namespace it touched and
 import the reloaded one, directly or transitively, are found by reading the
 modules' sources (see :mod:`modutils._source`), never by running them, and are
 re-executed in the same transaction the way a fresh import runs them: an import
-statement that reaches a module of the set not re-executed yet re-executes it
-first, at that point.
+(a statement, or an :func:`importlib.import_module` call) that reaches a module of
+the set not re-executed yet re-executes it first, at that point.
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from modutils._compat import (
     Initializing,
     NamespaceLoader,
     find_spec_in,
+    get_gcd_import,
     get_module_lock,
     init_module_attrs,
+    set_gcd_import,
 )
 from modutils._live import LiveUpdate
 from modutils._source import resolve_import, scan_imports
@@ -76,12 +78,17 @@ _code_cache: dict[tuple[str, int, int], CodeType] = {}
 
 # builtins.__import__ is replaced while any thread has a transaction under way
 # (import statements reach it; a meta_path finder would not see modules that stay in
-# sys.modules). Other threads' imports only pass through.
+# sys.modules), and so is the function importlib.import_module() imports through
+# (lazy package attributes, PEP 562, mostly import that way). Other threads'
+# imports only pass through.
 _hook_guard = threading.Lock()
 _hook_users = 0
 _hook_stuck = False
 _builtin_import: Callable[..., ModuleType] = builtins.__import__
 _original_import = _builtin_import
+_pristine_gcd_import = get_gcd_import()
+_original_gcd_import = _pristine_gcd_import
+_gcd_hook_stuck = False
 
 
 def reload(module: ModuleType | str, *, dependents: bool = False, live: bool = False) -> ModuleType:
@@ -318,8 +325,9 @@ class _Transaction:
     before its namespace is saved until it is committed or rolled back, so that
     another thread's ``import`` of it waits for the lock instead of reading it
     half-way; then it re-executes the modules in *order*, where an import statement
-    that reaches a module of the set not re-executed yet re-executes that one first,
-    at that point (:meth:`execute`), as a fresh import would load it.
+    or :func:`importlib.import_module` call that reaches a module of the set not
+    re-executed yet re-executes that one first, at that point (:meth:`execute`), as
+    a fresh import would load it.
     """
 
     __slots__ = (
@@ -545,6 +553,21 @@ def _import_hook(
     return _original_import(name, globals, locals, fromlist, level)
 
 
+def _import_module_hook(name: str, package: str | None = None, level: int = 0) -> ModuleType:
+    """``importlib._bootstrap._gcd_import`` while a transaction is under way in some thread.
+
+    Every :func:`importlib.import_module` call lands here, with the leading dots of
+    a relative name counted in *level*.
+    """
+    transactions: list[_Transaction] | None = getattr(_local, "transactions", None)
+    if transactions:
+        # A malformed name or package resolves to nothing here; the import fails below.
+        namespace = {"__package__": package} if level else None
+        for transaction in reversed(transactions):
+            transaction.before_import(name, namespace, (), level)
+    return _original_gcd_import(name, package, level)
+
+
 class _ReexecutingImports:
     """While inside, this thread's import statements run through *transaction*.
 
@@ -559,6 +582,7 @@ class _ReexecutingImports:
 
     def __enter__(self) -> None:
         global _hook_users, _hook_stuck, _original_import
+        global _gcd_hook_stuck, _original_gcd_import
         if self.transaction is None:
             return
         with _hook_guard:
@@ -574,6 +598,15 @@ class _ReexecutingImports:
                 _hook_stuck = False
                 _original_import = current
                 builtins.__import__ = _import_hook
+            current_gcd = get_gcd_import()
+            if (
+                _hook_users == 0
+                and current_gcd is not _import_module_hook
+                and (not _gcd_hook_stuck or current_gcd is _pristine_gcd_import)
+            ):
+                _gcd_hook_stuck = False
+                _original_gcd_import = current_gcd
+                set_gcd_import(_import_module_hook)
             _hook_users += 1
         transactions: list[_Transaction] | None = getattr(_local, "transactions", None)
         if transactions is None:
@@ -581,7 +614,7 @@ class _ReexecutingImports:
         transactions.append(self.transaction)
 
     def __exit__(self, *exc_info: object) -> None:
-        global _hook_users, _hook_stuck
+        global _hook_users, _hook_stuck, _gcd_hook_stuck
         if self.transaction is None:
             return
         _local.transactions.remove(self.transaction)
@@ -593,6 +626,9 @@ class _ReexecutingImports:
                 _hook_stuck = builtins.__import__ is not _import_hook
                 if not _hook_stuck:
                     builtins.__import__ = _original_import
+                _gcd_hook_stuck = get_gcd_import() is not _import_module_hook
+                if not _gcd_hook_stuck:
+                    set_gcd_import(_original_gcd_import)
 
 
 def _spec_for_reload(name: str, module: ModuleType) -> ModuleSpec:

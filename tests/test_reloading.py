@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -943,13 +944,220 @@ def test_a_failure_inside_a_cycle_rolls_back_everything(
     _assert_package_consistent(p)
 
 
-def test_an_import_wrapper_installed_during_a_reload_is_left_in_place(
-    tree: Tree, prefix: str
-) -> None:
-    import builtins
+# --- the shapes of real packages (rich, flask): issue 19's realworld reloads -------------------
 
+
+def _stale_bindings(package: str) -> list[str]:
+    """Module-level names under *package* bound to a class or function no longer current.
+
+    A class or function defined at the top of module ``m`` as ``q`` is current when
+    ``m`` still holds it as ``q`` (the realworld session's rule R1).
+    """
+    stale = []
+    for name, module in list(sys.modules.items()):
+        if name != package and not name.startswith(f"{package}."):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if not isinstance(value, (type, types.FunctionType)):
+                continue
+            home = sys.modules.get(value.__module__)
+            if home is None or not value.__module__.startswith(package):
+                continue
+            if vars(home).get(value.__qualname__, value) is not value:
+                stale.append(
+                    f"{name}.{attribute} is an old {value.__module__}.{value.__qualname__}"
+                )
+    return stale
+
+
+def _rich_like_package(prefix: str) -> dict[str, str]:
+    """rich's and flask's shapes: cycles that exist only through ``TYPE_CHECKING`` imports.
+
+    modutils' graph reads imports under ``if TYPE_CHECKING:`` too, so style, color
+    and the package itself are dependents of segment, in one graph cycle with
+    console and text, though at run time style imports color and not the other way
+    round. Modules bind a function of the package's ``__init__`` (``from . import
+    get_console``, as rich.jupyter does), a subpackage binds names two levels up
+    (``from ..ctx import Globals``, as flask.sansio.app does), and a context variable
+    is set through one module and read through another (flask.ctx and flask.globals).
+    """
+    p = f"{prefix}pkg"
+    checking = "from typing import TYPE_CHECKING\n"
+    return {
+        f"{p}/__init__.py": checking
+        + "def get_console():\n    from .console import Console\n    return Console()\n"
+        + "if TYPE_CHECKING:\n    from .console import Console\n",
+        f"{p}/color.py": checking
+        + "class Color:\n    pass\n"
+        + "if TYPE_CHECKING:\n    from .text import Text\n",
+        f"{p}/palette.py": checking
+        + "class Palette:\n    pass\n"
+        + "if TYPE_CHECKING:\n    from .table import Table\n",
+        f"{p}/_palettes.py": "from .palette import Palette\nSTANDARD = Palette()\n",
+        f"{p}/style.py": checking
+        + "from .color import Color\nfrom . import _palettes\n"
+        + "class Style:\n    pass\n"
+        + "if TYPE_CHECKING:\n    from .console import Console\n",
+        f"{p}/segment.py": checking
+        + "from .style import Style\n"
+        + "class Segment:\n    pass\n"
+        + "if TYPE_CHECKING:\n    from .console import Console\n",
+        f"{p}/text.py": "from .segment import Segment\nfrom .style import Style\n"
+        + "class Text:\n    pass\n",
+        f"{p}/table.py": "from .segment import Segment\nfrom .text import Text\n"
+        + "class Table:\n    pass\n",
+        f"{p}/jupyter.py": "from . import get_console\nfrom .segment import Segment\n"
+        + "class JupyterMixin:\n    pass\n",
+        f"{p}/console.py": "from . import get_console\nfrom .jupyter import JupyterMixin\n"
+        + "from .segment import Segment\nfrom .style import Style\nfrom .text import Text\n"
+        + "from .sansio.app import App\n"
+        + "class Console(JupyterMixin):\n"
+        + "    def render(self):\n"
+        + "        assert isinstance(App().globals, App.globals_class)\n"
+        + "        return [Segment()], Style(), Text()\n",
+        f"{p}/ctx.py": checking
+        + "from .globals import _cv_app\n"
+        + "class Globals:\n    pass\n"
+        + "def push(app):\n    _cv_app.set(app)\n"
+        + "if TYPE_CHECKING:\n    from .sansio.app import App\n",
+        # flask.globals: context variables that flask.ctx sets and the proxies read.
+        f"{p}/globals.py": checking
+        + "import contextvars\n_cv_app = contextvars.ContextVar('app')\n"
+        + "def current_app():\n    return _cv_app.get()\n"
+        + "if TYPE_CHECKING:\n    from .sansio.app import App\n",
+        f"{p}/sansio/__init__.py": "",
+        f"{p}/sansio/app.py": "from ..ctx import Globals\nfrom .. import segment\n"
+        + "from ..ctx import push\nfrom ..globals import current_app\n"
+        + "class App:\n"
+        + "    globals_class = Globals\n"
+        + "    def __init__(self):\n"
+        + "        self.globals = Globals()\n"
+        + "        push(self)\n"
+        + "        assert current_app() is self, 'working outside of app context'\n",
+    }
+
+
+@pytest.mark.parametrize("target", ["segment", "style", "color", "palette", "ctx", ""])
+def test_cycles_made_by_type_checking_imports_bind_the_new_objects(
+    tree: Tree, prefix: str, target: str
+) -> None:
+    p = f"{prefix}pkg"
+    tree(_rich_like_package(prefix), p, f"{p}.console", f"{p}.table", f"{p}.text")
+    name = f"{p}.{target}".rstrip(".")
+    assert _stale_bindings(p) == []
+    for _ in range(2):  # the second time from the order the first one left
+        module = sys.modules[name]
+        old = {key: value for key, value in vars(module).items() if isinstance(value, type)}
+        modutils.reload(name, dependents=True)
+        # The package's own call first, as the realworld smoke call: App() sets the
+        # context variable through ctx and reads it through globals.
+        console = sys.modules[f"{p}.console"]
+        segments, style, _ = console.Console().render()
+        assert isinstance(segments[0], sys.modules[f"{p}.segment"].Segment)
+        assert isinstance(style, sys.modules[f"{p}.style"].Style)
+        assert type(sys.modules[p].get_console()) is console.Console
+        assert _stale_bindings(p) == []
+        assert sys.modules[f"{p}.ctx"]._cv_app is sys.modules[f"{p}.globals"]._cv_app
+        assert all(vars(module)[key] is not value for key, value in old.items())
+
+
+# How a module of the set reaches widgets without an import statement: a lazy
+# package attribute (PEP 562, as numpy, scipy and lazy_loader do) or
+# importlib.import_module (absolute, relative, or bound from importlib).
+IMPORT_MODULE_IDIOMS = {
+    "lazy-getattr": "from . import Widget\n",
+    "import_module": "import importlib\n"
+    + "Widget = importlib.import_module('{p}.widgets').Widget\n",
+    "relative": "import importlib\n"
+    + "Widget = importlib.import_module('.widgets', __package__).Widget\n",
+    "from-importlib": "from importlib import import_module\n"
+    + "Widget = import_module(__package__ + '.widgets').Widget\n",
+}
+
+
+def _lazy_package(prefix: str, idiom: str) -> dict[str, str]:
+    """style, imported by text and widgets; text reaches widgets through *idiom*."""
+    p = f"{prefix}pkg"
+    log = _log_module(prefix)
+    return {
+        f"{prefix}log.py": "events = []\n",
+        f"{p}/__init__.py": "def __getattr__(name):\n"
+        + "    if name == 'Widget':\n"
+        + "        import importlib\n"
+        + "        return importlib.import_module('.widgets', __name__).Widget\n"
+        + "    raise AttributeError(name)\n",
+        f"{p}/style.py": log + "class Style:\n    pass\n",
+        # widgets sorts after text: the static order, which cannot see text's
+        # edge to widgets, runs text first.
+        f"{p}/text.py": log
+        + "from .style import Style\nimport importlib\n"
+        # A relative name beyond the top level fails as it always does.
+        + "try:\n    importlib.import_module('.....too_far', __package__)\n"
+        + "except ImportError as exc:\n    FAILED = str(exc)\n"
+        + IMPORT_MODULE_IDIOMS[idiom].format(p=p),
+        f"{p}/widgets.py": log + "from .style import Style\nclass Widget:\n    pass\n",
+    }
+
+
+@pytest.mark.parametrize("idiom", list(IMPORT_MODULE_IDIOMS))
+def test_modules_reached_through_import_module_are_reexecuted_first(
+    tree: Tree, prefix: str, idiom: str
+) -> None:
+    p = f"{prefix}pkg"
+    tree(_lazy_package(prefix, idiom), f"{p}.text")
+    events = sys.modules[f"{prefix}log"].events
+    text, widgets = sys.modules[f"{p}.text"], sys.modules[f"{p}.widgets"]
+    for _ in range(2):
+        events.clear()
+        old = widgets.Widget
+        modutils.reload(f"{p}.style", dependents=True)
+        assert events == [f"{p}.style", f"{p}.text", f"{p}.widgets"]
+        assert widgets.Widget is not old
+        assert text.Widget is widgets.Widget
+        assert _stale_bindings(p) == []
+        assert "beyond top-level package" in text.FAILED
+
+
+@pytest.mark.parametrize("idiom", list(IMPORT_MODULE_IDIOMS))
+def test_a_failure_reached_through_import_module_rolls_back_everything(
+    tree: Tree, prefix: str, idiom: str
+) -> None:
+    p = f"{prefix}pkg"
+    files = _lazy_package(prefix, idiom)
+    tree(files, f"{p}.text")
+    names = [name for name in sys.modules if name.startswith(p)]
+    saved = {name: _namespace(sys.modules[name]) for name in names}
+    modules = sys.modules.copy()
+    functions = (builtins.__import__, _compat.get_gcd_import())
+    widgets = sys.modules[f"{p}.widgets"]
+    _rewrite(widgets, files[f"{p}/widgets.py"] + "raise LookupError('widgets broke')\n")
+    with pytest.raises(ReloadError, match=rf"failed in '{p}.widgets'.*rolled back") as info:
+        modutils.reload(f"{p}.style", dependents=True)
+    assert isinstance(info.value.__cause__, LookupError)
+    for name, namespace in saved.items():
+        _assert_same_namespace(sys.modules[name], namespace)
+    _assert_same_modules(modules)
+    assert (builtins.__import__, _compat.get_gcd_import()) == functions
+
+
+def _set_builtin_import(function: Callable[..., types.ModuleType]) -> None:
+    builtins.__import__ = function
+
+
+# The two functions a transaction replaces: (get, set).
+IMPORT_FUNCTIONS: dict[str, tuple[Callable[[], Callable[..., Any]], Callable[..., None]]] = {
+    "builtins.__import__": (lambda: builtins.__import__, _set_builtin_import),
+    "import_module": (_compat.get_gcd_import, _compat.set_gcd_import),
+}
+
+
+@pytest.mark.parametrize("function", list(IMPORT_FUNCTIONS))
+def test_an_import_wrapper_installed_during_a_reload_is_left_in_place(
+    tree: Tree, prefix: str, function: str
+) -> None:
+    get, set_ = IMPORT_FUNCTIONS[function]
     p = prefix
-    original = builtins.__import__
+    original = get()
     hooks, a, b = tree(
         {
             f"{p}hooks.py": "callback = None\n",
@@ -964,12 +1172,12 @@ def test_an_import_wrapper_installed_during_a_reload_is_left_in_place(
     wrappers: list[Callable[..., object]] = []
 
     def install_wrapper() -> None:
-        previous: Callable[..., types.ModuleType] = builtins.__import__
+        previous: Callable[..., types.ModuleType] = get()
 
         def wrapper(*args: Any, **kwargs: Any) -> types.ModuleType:
             return previous(*args, **kwargs)
 
-        builtins.__import__ = wrapper
+        set_(wrapper)
         wrappers.append(wrapper)
         hooks.callback = None  # type: ignore[attr-defined]
 
@@ -978,37 +1186,36 @@ def test_an_import_wrapper_installed_during_a_reload_is_left_in_place(
         modutils.reload(a, dependents=True)
         # Taking our hook out from under the wrapper would break it; putting it back
         # over the wrapper would make the two call each other forever.
-        assert builtins.__import__ is wrappers[0]
+        assert get() is wrappers[0]
         modutils.reload(a, dependents=True)
-        assert builtins.__import__ is wrappers[0]
+        assert get() is wrappers[0]
         assert b.X is a.X
-        builtins.__import__ = original
+        assert importlib.import_module(f"{p}b") is b
+        set_(original)
         modutils.reload(a, dependents=True)
-        assert builtins.__import__ is original
+        assert get() is original
         assert b.X is a.X
     finally:
-        builtins.__import__ = original
+        set_(original)
 
 
 def test_imports_run_through_the_hook_only_during_a_transaction(tree: Tree, prefix: str) -> None:
-    import builtins
-
-    original = builtins.__import__
+    original, original_gcd = builtins.__import__, _compat.get_gcd_import()
     p = prefix
+    seen = "from modutils import _compat\nSEEN = builtins.__import__, _compat.get_gcd_import()\n"
     a, b = tree(
-        {
-            f"{p}a.py": "import builtins\nSEEN = builtins.__import__\n",
-            f"{p}b.py": f"import builtins, {p}a\nSEEN = builtins.__import__\n",
-        },
+        {f"{p}a.py": "import builtins\n" + seen, f"{p}b.py": f"import builtins, {p}a\n" + seen},
         f"{p}a",
         f"{p}b",
     )
     modutils.reload(a, dependents=True)
-    assert a.SEEN is b.SEEN is reloading._import_hook
+    hooks = (reloading._import_hook, reloading._import_module_hook)
+    assert a.SEEN == b.SEEN == hooks
     assert builtins.__import__ is original
+    assert _compat.get_gcd_import() is original_gcd
     # A module alone has nothing else to re-execute: imports keep their fast path.
     modutils.reload(a)
-    assert a.SEEN is original
+    assert (original, original_gcd) == a.SEEN
 
 
 def test_modules_whose_source_does_not_parse_are_skipped(tree: Tree, prefix: str) -> None:
