@@ -21,6 +21,12 @@ from modutils.errors import ModuleLoadError, ModutilsError, ReloadError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modutils.discovery import ModuleInfo, import_submodules, iter_submodules
+    from modutils.lazy import (
+        lazy_attach,
+        lazy_attach_stub,
+        lazy_attach_type_checking,
+        lazy_import,
+    )
     from modutils.loading import import_path, import_string
     from modutils.locate import (
         ModuleKind,
@@ -58,6 +64,10 @@ __all__ = [
     "import_submodules",
     "is_stdlib_module",
     "iter_submodules",
+    "lazy_attach",
+    "lazy_attach_stub",
+    "lazy_attach_type_checking",
+    "lazy_import",
     "list_members",
     "list_members_static",
     "locate_module",
@@ -86,6 +96,10 @@ _LAZY: dict[str, str] = {
     "clear_locate_cache": "modutils.locate",
     "is_stdlib_module": "modutils.locate",
     "locate_module": "modutils.locate",
+    "lazy_import": "modutils.lazy",
+    "lazy_attach": "modutils.lazy",
+    "lazy_attach_stub": "modutils.lazy",
+    "lazy_attach_type_checking": "modutils.lazy",
 }
 
 
