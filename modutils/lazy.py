@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import weakref
 from _thread import get_ident
 from importlib import import_module
+from importlib.machinery import BuiltinImporter, ExtensionFileLoader
 from types import ModuleType
 
-from modutils._compat import Initializing, init_module_attrs, module_lock
+from modutils._compat import Initializing, NamespaceLoader, init_module_attrs, module_lock
 from modutils._spec import check_module_name, find_spec_static
 from modutils.errors import ModuleLoadError
 
@@ -60,7 +63,6 @@ _QUIET = frozenset(
         "__loader__",
         "__package__",
         "__file__",
-        "__cached__",
     }
 )
 
@@ -72,9 +74,14 @@ def _eager() -> bool:
 class _Pending:
     """What a lazy module needs to execute, and who is executing it right now."""
 
-    __slots__ = ("file", "line", "owner", "spec")
+    __slots__ = ("__weakref__", "file", "line", "owner", "ref", "spec")
 
-    def __init__(self, spec: ModuleSpec, file: str, line: int) -> None:
+    def __init__(self, module: ModuleType, spec: ModuleSpec, file: str, line: int) -> None:
+        key = id(module)
+        # The entry goes when the module does (a lazy module never used and dropped
+        # from sys.modules); dropping the entry first drops this reference and its
+        # callback with it.
+        self.ref = weakref.ref(module, lambda _: _pending.pop(key, None))
         self.spec = spec
         self.file = file
         self.line = line
@@ -83,8 +90,8 @@ class _Pending:
 
 # id(lazy module) -> its pending state, until it has executed. Module objects hold
 # no extra slots (their __class__ could not be switched back to ModuleType), so the
-# state lives here; each entry holds its module, so ids are never reused meanwhile.
-_pending: dict[int, tuple[ModuleType, _Pending]] = {}
+# state lives here.
+_pending: dict[int, _Pending] = {}
 
 
 class _LazyModule(ModuleType):
@@ -143,15 +150,16 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
 
     Example:
         >>> import sys
-        >>> from modutils import lazy_import
-        >>> sys.modules.pop("colorsys", None) and None
+        >>> "colorsys" in sys.modules
+        False
         >>> colorsys = lazy_import("colorsys")
-        >>> colorsys
+        >>> colorsys  # doctest: +ELLIPSIS
         <lazy module 'colorsys' from '...colorsys.py' (not executed yet)>
         >>> colorsys.rgb_to_hsv(1.0, 0.0, 0.0)
         (0.0, 1.0, 1.0)
         >>> type(colorsys), sys.modules["colorsys"] is colorsys
         (<class 'module'>, True)
+        >>> del sys.modules["colorsys"]
 
     :param package: the anchor of a relative *name* (``".sub"``), as for
         :func:`importlib.import_module`.
@@ -175,7 +183,7 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
     if module is None:
         return import_module(name)
     frame = sys._getframe(1)
-    _pending[id(module)] = (module, _Pending(spec, frame.f_code.co_filename, frame.f_lineno))
+    _pending[id(module)] = _Pending(module, spec, frame.f_code.co_filename, frame.f_lineno)
     sys.modules[name] = module
     parent_name, _, child = name.rpartition(".")
     parent = sys.modules.get(parent_name) if parent_name else None
@@ -189,6 +197,8 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
 def _absolute(name: object, package: object) -> str:
     if not isinstance(name, str):
         raise TypeError(f"module name must be a str, not {type(name).__name__}: {name!r}")
+    if name.isidentifier():  # the common case, checked at once
+        return name
     if not name.startswith("."):
         return check_module_name(name)
     if package is None:
@@ -223,7 +233,7 @@ def _find_spec(name: str) -> ModuleSpec | None:
     from modutils._compat import find_spec_in
 
     if _is_pending(sys.modules.get(parent)):
-        locations = _pending[id(sys.modules[parent])][1].spec.submodule_search_locations
+        locations = _pending[id(sys.modules[parent])].spec.submodule_search_locations
     else:
         parent_spec = _find_spec(parent)
         locations = None if parent_spec is None else parent_spec.submodule_search_locations
@@ -235,9 +245,10 @@ def _find_spec(name: str) -> ModuleSpec | None:
 def _new_module(spec: ModuleSpec) -> ModuleType | None:
     """A lazy module for *spec*, or ``None`` where its loader executes on creation."""
     loader = spec.loader
-    if loader is not None:
-        from importlib.machinery import BuiltinImporter, ExtensionFileLoader
-
+    if loader is None or (NamespaceLoader is not None and isinstance(loader, NamespaceLoader)):
+        module = ModuleType(spec.name)
+        init_module_attrs(spec, module)
+    else:
         if isinstance(loader, (BuiltinImporter, ExtensionFileLoader)) or not hasattr(
             loader, "exec_module"
         ):
@@ -246,19 +257,24 @@ def _new_module(spec: ModuleSpec) -> ModuleType | None:
         if created is not None and type(created) is not ModuleType:
             return None
         module = created if created is not None else ModuleType(spec.name)
-    else:
-        module = ModuleType(spec.name)
-    init_module_attrs(spec, module)
+        # What init_module_attrs sets, but for __cached__, which costs a
+        # cache_from_source() here and is set on execution: reading it executes.
+        module.__spec__ = spec
+        module.__loader__ = loader
+        module.__package__ = spec.parent
+        if spec.submodule_search_locations is not None:
+            module.__path__ = spec.submodule_search_locations
+        if spec.has_location:
+            module.__file__ = spec.origin
     module.__class__ = _LazyModule
     return module
 
 
 def _execute(module: ModuleType) -> None:
     """Execute the lazy *module* once, or wait for the thread executing it."""
-    entry = _pending.get(id(module))
-    if entry is None:
+    pending = _pending.get(id(module))
+    if pending is None:
         return  # executed by another thread since this one looked at its class
-    pending = entry[1]
     me = get_ident()
     if pending.owner == me:
         return  # read from its own code while it runs, as in a circular import
@@ -284,6 +300,7 @@ def _execute(module: ModuleType) -> None:
             try:
                 if name not in sys.modules:  # an earlier attempt failed
                     sys.modules[name] = module
+                init_module_attrs(spec, module)  # __cached__; nothing set is replaced
                 with Initializing(spec):
                     if spec.loader is not None:
                         spec.loader.exec_module(module)
@@ -327,6 +344,8 @@ def _add_note(error: BaseException, note: str) -> None:
     else:  # Python 3.10: PEP 678 notes, as exceptiongroup and pytest read them
         error.__notes__ = [note]  # type: ignore[attr-defined]
 
+
+_parse_lock = threading.Lock()
 
 # Package name -> {lazily attached name: (module name, attribute or None)}, for
 # `modutils check` (resolve_attached) and for nothing else.
@@ -391,7 +410,7 @@ def lazy_attach_stub(package: str, file: str) -> Attachment:
     of ``__init__.py``. Its module-level imports are the lazy names, written once:
     ``from . import sub`` attaches a submodule, ``from .sub import f, g as h`` names
     from it, ``import mod as name`` and ``from mod import name`` any module or name.
-    The stub is parsed once per change (the AST cache of ``modutils._source``).
+    The stub is parsed (not executed) each time this is called.
 
     Example:
         >>> import pathlib, tempfile
@@ -427,7 +446,7 @@ def lazy_attach_type_checking(package: str, file: str) -> Attachment:
     the names their imports bind become the lazy names, so type checkers see the
     real types and the names are written once. Statements other than imports in
     those blocks are ignored; the imports are read as by :func:`lazy_attach_stub`.
-    The source is parsed once per change.
+    The source is parsed (not executed) each time this is called.
 
     Example:
         >>> import pathlib, tempfile
@@ -480,11 +499,9 @@ def _add(
 def _attach_from(
     package: str, path: str, analyzer: Callable[[ast.Module], tuple[_Binding, ...]]
 ) -> Attachment:
-    from modutils._source import analyze_file
-
     table: dict[str, tuple[str, str | None]] = {}
     parts = package.split(".")
-    for name, level, module, attr, line in analyze_file(path, analyzer):
+    for name, level, module, attr, line in analyzer(_parse(path)):
         where = f"{path}, line {line}"
         if name == "*":
             raise ValueError(f"{where}: a star import binds no known names; name them")
@@ -503,8 +520,34 @@ def _attach_from(
     return _attach(package, table)
 
 
+def _parse(path: str) -> ast.Module:
+    """The AST of *path*, cheaply: this runs while the package is being imported.
+
+    ``compile(..., PyCF_ONLY_AST)`` with the builtin ``_ast`` module, not ``ast``
+    or ``modutils._source`` (whose imports, ``ast`` and ``typing``, cost more than
+    the lazy names save); ``compile`` honours coding cookies and BOMs in bytes.
+    CPython 3.11 can fail two AST conversions running at once in two threads with
+    "SystemError: AST constructor recursion depth mismatch" (gh-106905): parses
+    here take a lock, and one that collides with a parse elsewhere is retried.
+    """
+    import _ast
+
+    with open(path, "rb") as file:
+        source = file.read()
+    with _parse_lock:
+        for attempt in range(3):
+            try:
+                tree = compile(source, path, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
+                assert isinstance(tree, _ast.Module)
+                return tree
+            except SystemError:
+                if attempt == 2:
+                    raise
+    raise AssertionError("unreachable")
+
+
 def _bindings(statements: Iterable[ast.stmt]) -> list[_Binding]:
-    import ast
+    import _ast as ast
 
     found: list[_Binding] = []
     for node in statements:
@@ -527,7 +570,7 @@ def _stub_bindings(tree: ast.Module) -> tuple[_Binding, ...]:
 
 
 def _type_checking_bindings(tree: ast.Module) -> tuple[_Binding, ...]:
-    import ast
+    import _ast as ast
 
     found: list[_Binding] = []
     for node in tree.body:
