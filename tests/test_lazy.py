@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pickle
 import sys
 import threading
 import types
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -291,18 +293,15 @@ RACE_THREADS = 50
 RACE_BODY = RECORD + "FIRST = 1\ndata = [i * i for i in range(2000)]\nLAST = sum(data)\n"
 
 
-def _race(module: types.ModuleType) -> list[object]:
-    """What RACE_THREADS threads released at once read as ``module.LAST`` (or raised)."""
+def _race(read: Callable[[int], object]) -> list[object]:
+    """What RACE_THREADS threads released at once got from ``read(index)`` (or raised)."""
     barrier = threading.Barrier(RACE_THREADS)
     seen: list[object] = []
 
     def touch(index: int) -> None:
         barrier.wait(timeout=30)
         try:
-            if index % 2:  # half of them through the import system, as `import name`
-                seen.append(importlib.import_module(module.__name__).LAST)
-            else:
-                seen.append(module.LAST)
+            seen.append(read(index))
         except Exception as exc:
             seen.append(exc)
 
@@ -323,10 +322,29 @@ def test_first_touch_race_executes_once_and_never_shows_a_partial_module(
     expected = sum(i * i for i in range(2000))
     for name in names:
         module = lazy_import(name)
-        assert _race(module) == [expected] * RACE_THREADS, name
+
+        def read(index: int, module: types.ModuleType = module) -> object:
+            if index % 2:  # half of them through the import system, as `import name`
+                return importlib.import_module(module.__name__).LAST
+            return module.LAST
+
+        assert _race(read) == [expected] * RACE_THREADS, name
         assert _ran(probe).count(name) == 1
         assert sys.modules[name] is module
         assert type(module) is types.ModuleType
+
+
+def test_lazy_attach_first_touch_race(write_tree: WriteTree, probe: types.ModuleType) -> None:
+    name = _unique("attrace")
+    sys.path.insert(0, str(write_tree({
+        f"{name}/__init__.py": "from modutils import lazy_attach\n"
+        "__getattr__, __dir__, __all__ = lazy_attach(__name__, attributes={'slow': ['LAST']})\n",
+        f"{name}/slow.py": RACE_BODY,
+    })))  # fmt: skip
+    package = importlib.import_module(name)
+    seen = _race(lambda index: package.LAST)
+    assert seen == [sum(i * i for i in range(2000))] * RACE_THREADS
+    assert _ran(probe).count(f"{name}.slow") == 1
 
 
 # --- lazy_import: packages, pickle, reload, eager mode -----------------------------------
@@ -354,6 +372,35 @@ def test_touching_a_lazy_package_leaves_its_lazy_submodule_alone(
     assert _ran(probe) == [tree]
     assert package.sub is sub
     assert "not executed yet" in repr(sub)
+
+
+def test_lazy_grandchild_of_a_lazy_package(tree: str, probe: types.ModuleType) -> None:
+    lazy_import(tree)
+    inner = lazy_import(f"{tree}.sub.inner")
+    assert f"{tree}.sub" not in sys.modules
+    assert _ran(probe) == []
+    assert inner.INNER == "inner"
+    assert _ran(probe) == [tree, f"{tree}.sub", f"{tree}.sub.inner"]
+    assert sys.modules[f"{tree}.sub"].inner is inner
+
+
+def test_lazy_namespace_package_and_its_submodule(write_tree: WriteTree) -> None:
+    name = _unique("ns")
+    sys.path.insert(0, str(write_tree({f"{name}/mod.py": "VALUE = 7\n"})))
+    package = lazy_import(name)
+    module = lazy_import(f"{name}.mod")
+    assert module.VALUE == 7
+    assert type(package) is types.ModuleType
+    assert list(package.__path__) == [str(Path(sys.path[0], name))]
+    assert package.mod is module
+
+
+def test_an_unused_lazy_module_is_not_kept_alive(tree: str) -> None:
+    module = lazy_import(f"{tree}.other")
+    ref = weakref.ref(module)
+    del sys.modules[f"{tree}.other"], module
+    gc.collect()
+    assert ref() is None
 
 
 def test_pickle_objects_from_a_lazy_module(tree: str) -> None:
