@@ -94,7 +94,7 @@ def run() -> Iterator[Row]:
                 f"importlib.util.find_spec, {MODULES} names",
                 baseline,
                 goal="<= 1.5x",
-                repeat=15,
+                repeat=41,
                 setup=cleanup,
             )
             ours()
@@ -131,7 +131,7 @@ def _attribute_rows() -> Iterator[Row]:
                 "the same on a normally imported module",
                 lambda: read(plain),
                 goal="1.0x",
-                repeat=15,
+                repeat=41,
             )
         finally:
             sys.path.remove(folder)

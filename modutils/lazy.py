@@ -43,6 +43,7 @@ __all__ = [
     "lazy_attach_stub",
     "lazy_attach_type_checking",
     "lazy_import",
+    "resolve_attached",
 ]
 
 #: The environment variable that turns every lazy import into an eager one.
@@ -347,9 +348,9 @@ def _add_note(error: BaseException, note: str) -> None:
 
 _parse_lock = threading.Lock()
 
-# Package name -> {lazily attached name: (module name, attribute or None)}, for
+# Package name -> (the __getattr__ lazy_attach made for it, its lazy names), for
 # `modutils check` (resolve_attached) and for nothing else.
-_attached: dict[str, dict[str, tuple[str, str | None]]] = {}
+_attached: dict[str, tuple[Callable[[str], object], tuple[str, ...]]] = {}
 
 
 def lazy_attach(
@@ -586,27 +587,30 @@ def _type_checking_bindings(tree: ast.Module) -> tuple[_Binding, ...]:
 
 def _attach(package: str, table: dict[str, tuple[str, str | None]]) -> Attachment:
     names = sorted(table)
-    _attached[package] = table
 
-    def __getattr__(name: str) -> object:
+    def resolve(name: str) -> object:
         target = table.get(name)
         if target is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}", name=name)
         module_name, attr = target
         module = import_module(module_name)
         if attr is None:
-            value: object = module
-        else:
-            try:
-                value = getattr(module, attr)
-            except AttributeError as exc:
-                raise AttributeError(
-                    f"module {package!r} has no attribute {name!r}: "
-                    f"{module_name!r}, which it is lazily attached from, has no {attr!r}",
-                    name=name,
-                ) from exc
+            return module
+        try:
+            return getattr(module, attr)
+        except AttributeError as exc:
+            raise AttributeError(
+                f"module {package!r} has no attribute {name!r}: "
+                f"{module_name!r}, which it is lazily attached from, has no {attr!r}",
+                name=name,
+            ) from exc
+
+    def __getattr__(name: str) -> object:
+        value = resolve(name)
         owner = sys.modules.get(package)
-        if owner is not None:
+        # Only into the package these functions are installed on, not into a
+        # module of that name that merely called lazy_attach for someone else.
+        if owner is not None and vars(owner).get("__getattr__") is __getattr__:
             vars(owner)[name] = value  # the next read skips this function
         return value
 
@@ -615,23 +619,35 @@ def _attach(package: str, table: dict[str, tuple[str, str | None]]) -> Attachmen
         return sorted(set(vars(owner) if owner is not None else ()).union(names))
 
     if _eager():
+        # Called from the package's own __init__, before it binds __getattr__.
+        owner = sys.modules.get(package)
         for name in names:
-            __getattr__(name)
+            value = resolve(name)
+            if owner is not None:
+                vars(owner)[name] = value
+    _attached[package] = (__getattr__, tuple(names))
     return __getattr__, __dir__, list(names)
 
 
 def resolve_attached(modules: Iterable[str]) -> list[tuple[str, Exception]]:
     """Read every lazily attached name of the loaded *modules*; the ones that fail.
 
-    For ``modutils check``: each failure is ``("package.name", exception)``.
+    For ``modutils check``: a module counts when its ``__getattr__`` is one that
+    :func:`lazy_attach` (or a typed form) returned for it. Each failure is
+    ``("package.name", exception)``; names that resolve are cached as on any use.
+
+    Example:
+        >>> from modutils.lazy import resolve_attached
+        >>> resolve_attached(["colorsys"])  # nothing attached lazily
+        []
     """
     failures: list[tuple[str, Exception]] = []
     for module_name in modules:
-        table = _attached.get(module_name)
+        entry = _attached.get(module_name)
         module = sys.modules.get(module_name)
-        if table is None or module is None:
+        if entry is None or module is None or vars(module).get("__getattr__") is not entry[0]:
             continue
-        for name in table:
+        for name in entry[1]:
             try:
                 getattr(module, name)
             except Exception as exc:  # each failure is reported, not raised

@@ -24,6 +24,7 @@ from modutils import (
     lazy_import,
 )
 from modutils.cli import main
+from modutils.lazy import resolve_attached
 
 PROBE = "_modutils_lazy_probe"
 _COUNTER = 0
@@ -507,6 +508,20 @@ def test_lazy_attach_attribute_missing_from_its_submodule(write_tree: WriteTree)
     with pytest.raises(AttributeError, match=r"'gone'") as info:
         package.gone  # noqa: B018
     assert isinstance(info.value.__cause__, AttributeError)
+
+
+def test_lazy_attach_touches_only_the_package_it_is_installed_on(write_tree: WriteTree) -> None:
+    name = _unique("att")
+    sys.path.insert(0, str(write_tree({f"{name}/__init__.py": "", f"{name}/m.py": "v = 1\n"})))
+    package = importlib.import_module(name)
+    getattr_, _, _ = lazy_attach(name, attributes={"m": ["v", "gone"]})
+    assert getattr_("v") == 1
+    assert "v" not in vars(package)
+    assert resolve_attached([name]) == []  # not installed: not the package's lazy names
+    vars(package)["__getattr__"] = getattr_
+    failures = resolve_attached([name])
+    assert [(failed, type(exc)) for failed, exc in failures] == [(f"{name}.gone", AttributeError)]
+    assert vars(package)["v"] == 1
 
 
 @pytest.mark.parametrize(
