@@ -75,7 +75,7 @@ def _eager() -> bool:
 class _Pending:
     """What a lazy module needs to execute, and who is executing it right now."""
 
-    __slots__ = ("__weakref__", "file", "line", "owner", "ref", "spec")
+    __slots__ = ("file", "line", "owner", "ref", "spec")
 
     def __init__(self, module: ModuleType, spec: ModuleSpec, file: str, line: int) -> None:
         key = id(module)
@@ -117,7 +117,8 @@ class _LazyModule(ModuleType):
 
     def __dir__(self) -> list[str]:
         _execute(self)
-        return dir(self)
+        # Not dir(self): while its own code runs, the class is still this one.
+        return ModuleType.__dir__(self)
 
     def __repr__(self) -> str:
         name = ModuleType.__getattribute__(self, "__name__")

@@ -275,10 +275,12 @@ def test_a_module_reading_itself_while_it_runs_sees_its_namespace_so_far(
     write_tree: WriteTree,
 ) -> None:
     name = _unique("selfref")
-    source = f"FIRST = 1\nimport {name} as me\nSEEN = me.FIRST\nLATER = 2\n"
+    source = f"FIRST = 1\nimport {name} as me\nSEEN = me.FIRST\nNAMES = dir(me)\nLATER = 2\n"
     sys.path.insert(0, str(write_tree({f"{name}.py": source})))
     module = lazy_import(name)
     assert module.SEEN == 1
+    assert "FIRST" in module.NAMES
+    assert "LATER" not in module.NAMES
     assert module.LATER == 2
 
 
