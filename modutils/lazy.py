@@ -118,7 +118,7 @@ class _LazyModule(ModuleType):
     def __dir__(self) -> list[str]:
         _execute(self)
         # Not dir(self): while its own code runs, the class is still this one.
-        return ModuleType.__dir__(self)
+        return list(ModuleType.__dir__(self))
 
     def __repr__(self) -> str:
         name = ModuleType.__getattribute__(self, "__name__")
