@@ -244,6 +244,9 @@ def _find_spec(name: str) -> ModuleSpec | None:
     return find_spec_in(name, list(locations), None)
 
 
+_BUILTIN_LOADER: object = BuiltinImporter
+
+
 def _new_module(spec: ModuleSpec) -> ModuleType | None:
     """A lazy module for *spec*, or ``None`` where its loader executes on creation."""
     loader = spec.loader
@@ -251,8 +254,12 @@ def _new_module(spec: ModuleSpec) -> ModuleType | None:
         module = ModuleType(spec.name)
         init_module_attrs(spec, module)
     else:
-        if isinstance(loader, (BuiltinImporter, ExtensionFileLoader)) or not hasattr(
-            loader, "exec_module"
+        # BuiltinImporter is its own loader (the class, not an instance); it and
+        # extension modules run their init when the module object is created.
+        if (
+            loader is _BUILTIN_LOADER
+            or isinstance(loader, ExtensionFileLoader)
+            or not hasattr(loader, "exec_module")
         ):
             return None
         created = loader.create_module(spec)

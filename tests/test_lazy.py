@@ -158,6 +158,32 @@ def test_already_imported_module_is_returned_as_is() -> None:
     assert type(lazy_import("json")) is types.ModuleType
 
 
+def _created_executed(kind: str) -> list[str]:
+    """Modules not imported yet whose code runs when the module object is created."""
+    from importlib.machinery import ExtensionFileLoader
+
+    from modutils._spec import find_spec_static
+
+    if kind == "builtin":
+        return [name for name in sys.builtin_module_names if name not in sys.modules]
+    candidates = ["_bisect", "_csv", "_heapq", "_json", "_lsprof", "_queue", "mmap", "_bz2"]
+    return [
+        name
+        for name in candidates
+        if name not in sys.modules
+        and isinstance(getattr(find_spec_static(name), "loader", None), ExtensionFileLoader)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["builtin", "extension"])
+def test_builtin_and_extension_modules_are_imported_at_once(kind: str) -> None:
+    names = _created_executed(kind)
+    assert names, f"no {kind} module left unimported to try"
+    module = lazy_import(names[0])
+    assert type(module) is types.ModuleType
+    assert sys.modules[names[0]] is module
+
+
 def test_lazy_import_twice_gives_the_same_lazy_module(tree: str, probe: types.ModuleType) -> None:
     first = lazy_import(f"{tree}.mod")
     assert lazy_import(f"{tree}.mod") is first
