@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import weakref
 from _thread import get_ident
 from importlib import import_module
 from importlib.machinery import BuiltinImporter, ExtensionFileLoader
@@ -73,26 +72,32 @@ def _eager() -> bool:
 
 
 class _Pending:
-    """What a lazy module needs to execute, and who is executing it right now."""
+    """What a lazy module needs to execute, and who is executing it right now.
 
-    __slots__ = ("file", "line", "owner", "ref", "spec")
+    Kept on the module's spec (``spec._modutils_lazy``) until the module has
+    executed, as ``LazyLoader`` keeps its state in ``spec.loader_state``: it lives
+    exactly as long as the module, with no registry to clean. Module objects
+    cannot hold it themselves (a subclass with slots could not switch its
+    ``__class__`` back to :class:`types.ModuleType`).
+    """
 
-    def __init__(self, module: ModuleType, spec: ModuleSpec, file: str, line: int) -> None:
-        key = id(module)
-        # The entry goes when the module does (a lazy module never used and dropped
-        # from sys.modules); dropping the entry first drops this reference and its
-        # callback with it.
-        self.ref = weakref.ref(module, lambda _: _pending.pop(key, None))
+    __slots__ = ("file", "line", "owner", "spec")
+
+    def __init__(self, spec: ModuleSpec, file: str, line: int) -> None:
         self.spec = spec
         self.file = file
         self.line = line
         self.owner: int | None = None  # the thread executing the module
 
 
-# id(lazy module) -> its pending state, until it has executed. Module objects hold
-# no extra slots (their __class__ could not be switched back to ModuleType), so the
-# state lives here.
-_pending: dict[int, _Pending] = {}
+_STATE = "_modutils_lazy"
+
+
+def _pending_of(module: ModuleType) -> _Pending | None:
+    pending: _Pending | None = getattr(
+        ModuleType.__getattribute__(module, "__spec__"), _STATE, None
+    )
+    return pending
 
 
 class _LazyModule(ModuleType):
@@ -185,7 +190,7 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
     if module is None:
         return import_module(name)
     frame = sys._getframe(1)
-    _pending[id(module)] = _Pending(module, spec, frame.f_code.co_filename, frame.f_lineno)
+    setattr(spec, _STATE, _Pending(spec, frame.f_code.co_filename, frame.f_lineno))
     sys.modules[name] = module
     parent_name, _, child = name.rpartition(".")
     parent = sys.modules.get(parent_name) if parent_name else None
@@ -235,7 +240,9 @@ def _find_spec(name: str) -> ModuleSpec | None:
     from modutils._compat import find_spec_in
 
     if _is_pending(sys.modules.get(parent)):
-        locations = _pending[id(sys.modules[parent])].spec.submodule_search_locations
+        locations = ModuleType.__getattribute__(
+            sys.modules[parent], "__spec__"
+        ).submodule_search_locations
     else:
         parent_spec = _find_spec(parent)
         locations = None if parent_spec is None else parent_spec.submodule_search_locations
@@ -281,7 +288,7 @@ def _new_module(spec: ModuleSpec) -> ModuleType | None:
 
 def _execute(module: ModuleType) -> None:
     """Execute the lazy *module* once, or wait for the thread executing it."""
-    pending = _pending.get(id(module))
+    pending = _pending_of(module)
     if pending is None:
         return  # executed by another thread since this one looked at its class
     me = get_ident()
@@ -315,7 +322,7 @@ def _execute(module: ModuleType) -> None:
                         spec.loader.exec_module(module)
                     # Published only now: a thread that finds the class is ModuleType
                     # reads without the lock, so the module must be complete by then.
-                    del _pending[id(module)]
+                    delattr(spec, _STATE)
                     ModuleType.__setattr__(module, "__class__", ModuleType)
             except BaseException:
                 _forget(name, module)
