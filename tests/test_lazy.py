@@ -9,6 +9,7 @@ import sys
 import threading
 import types
 import weakref
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -182,6 +183,19 @@ def test_builtin_and_extension_modules_are_imported_at_once(kind: str) -> None:
     module = lazy_import(names[0])
     assert type(module) is types.ModuleType
     assert sys.modules[names[0]] is module
+
+
+def test_module_in_a_zip_file(tmp_path: Path, probe: types.ModuleType) -> None:
+    name = _unique("zipped")
+    archive = tmp_path / "modules.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(f"{name}.py", RECORD + "VALUE = 'from zip'\n")
+    sys.path.insert(0, str(archive))
+    module = lazy_import(name)
+    assert _ran(probe) == []
+    assert module.VALUE == "from zip"
+    assert _ran(probe) == [name]
+    assert type(module) is types.ModuleType
 
 
 def test_lazy_import_twice_gives_the_same_lazy_module(tree: str, probe: types.ModuleType) -> None:
