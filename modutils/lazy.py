@@ -19,7 +19,13 @@ from importlib import import_module
 from importlib.machinery import BuiltinImporter, ExtensionFileLoader
 from types import ModuleType
 
-from modutils._compat import Initializing, NamespaceLoader, init_module_attrs, module_lock
+from modutils._compat import (
+    Initializing,
+    NamespaceLoader,
+    find_spec_in,
+    init_module_attrs,
+    module_lock,
+)
 from modutils._spec import check_module_name, find_spec_static
 from modutils.errors import ModuleLoadError
 
@@ -151,7 +157,8 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
     failed import leaves it), :class:`~modutils.ModuleLoadError` is raised from the
     original exception with a note naming the file and line of the
     ``lazy_import`` call, and the next access tries again. A module already in
-    :data:`sys.modules` is returned as it is. Modules that execute when created
+    :data:`sys.modules` is returned as it is (once imported, if another thread is
+    importing it right now). Modules that execute when created
     (builtin and extension modules) and ``MODUTILS_EAGER_IMPORTS=1`` in the
     environment make this a plain :func:`importlib.import_module`.
 
@@ -178,6 +185,10 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
     name = _absolute(name, package)
     module = sys.modules.get(name)
     if module is not None:
+        if getattr(getattr(module, "__spec__", None), "_initializing", False):
+            # Being imported right now, maybe by another thread: wait for it, as
+            # `import name` does, rather than hand out a half-executed module.
+            return import_module(name)
         return module
     if name in sys.modules:  # None: an import blocked on purpose
         raise ModuleNotFoundError(f"import of {name} halted; None in sys.modules", name=name)
@@ -237,8 +248,6 @@ def _find_spec(name: str) -> ModuleSpec | None:
         ancestor = ancestor.rpartition(".")[0]
     if not ancestor:
         return find_spec_static(name)
-    from modutils._compat import find_spec_in
-
     if _is_pending(sys.modules.get(parent)):
         locations = ModuleType.__getattribute__(
             sys.modules[parent], "__spec__"

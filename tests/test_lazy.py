@@ -377,6 +377,29 @@ def test_first_touch_race_executes_once_and_never_shows_a_partial_module(
         assert type(module) is types.ModuleType
 
 
+def test_a_module_another_thread_is_importing_is_returned_complete(
+    write_tree: WriteTree, probe: types.ModuleType
+) -> None:
+    name = _unique("busy")
+    probe.started = threading.Event()  # type: ignore[attr-defined]
+    probe.release = threading.Event()  # type: ignore[attr-defined]
+    source = f"import {PROBE}\n{PROBE}.started.set()\n{PROBE}.release.wait(30)\nLAST = 1\n"
+    sys.path.insert(0, str(write_tree({f"{name}.py": source})))
+    complete: list[bool] = []
+    importer = threading.Thread(target=importlib.import_module, args=(name,))
+    importer.start()
+    assert probe.started.wait(30)
+    # The importer is inside the module's code now, holding its import lock.
+    asker = threading.Thread(target=lambda: complete.append(hasattr(lazy_import(name), "LAST")))
+    asker.start()
+    asker.join(timeout=0.5)
+    probe.release.set()
+    for thread in (importer, asker):
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+    assert complete == [True]
+
+
 def test_lazy_attach_first_touch_race(write_tree: WriteTree, probe: types.ModuleType) -> None:
     name = _unique("attrace")
     sys.path.insert(0, str(write_tree({
