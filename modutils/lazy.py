@@ -183,33 +183,45 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
     :raises ModuleNotFoundError: the module (or a parent package) cannot be found.
     """
     name = _absolute(name, package)
-    module = sys.modules.get(name)
-    if module is not None:
-        if getattr(getattr(module, "__spec__", None), "_initializing", False):
-            # Being imported right now, maybe by another thread: wait for it, as
-            # `import name` does, rather than hand out a half-executed module.
-            return import_module(name)
-        return module
-    if name in sys.modules:  # None: an import blocked on purpose
+    found: object = sys.modules.get(name, _MISSING)
+    if found is None:  # an import blocked on purpose
         raise ModuleNotFoundError(f"import of {name} halted; None in sys.modules", name=name)
-    if _eager():
+    if found is _MISSING:
+        if _eager():
+            return import_module(name)
+        frame = sys._getframe(1)
+        # One lazy_import at a time from finding to registering: the static look-up
+        # may put sys.modules back as it found it (around a finder that may import),
+        # which would drop a lazy module another thread registered meanwhile.
+        with _register_lock:
+            found = sys.modules.get(name)  # registered by another thread meanwhile?
+            if found is None:  # (a None entry put there meanwhile is replaced)
+                spec = _find_spec(name)
+                if spec is None:
+                    raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+                module = _new_module(spec)
+                if module is not None:
+                    state = _Pending(spec, frame.f_code.co_filename, frame.f_lineno)
+                    setattr(spec, _STATE, state)
+                    sys.modules[name] = module
+                    _bind_to_parent(name, module)
+                    return module
+        if found is None:  # its code runs when it is created: nothing to defer
+            return import_module(name)
+    if getattr(getattr(found, "__spec__", None), "_initializing", False):
+        # Being imported right now, maybe by another thread: wait for it, as
+        # `import name` does, rather than hand out a half-executed module.
         return import_module(name)
-    spec = _find_spec(name)
-    if spec is None:
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-    module = _new_module(spec)
-    if module is None:
-        return import_module(name)
-    frame = sys._getframe(1)
-    setattr(spec, _STATE, _Pending(spec, frame.f_code.co_filename, frame.f_lineno))
-    sys.modules[name] = module
+    return found  # type: ignore[return-value]  # what sys.modules holds, as import returns it
+
+
+def _bind_to_parent(name: str, module: ModuleType) -> None:
     parent_name, _, child = name.rpartition(".")
     parent = sys.modules.get(parent_name) if parent_name else None
     if parent is not None:
         # As after `import parent.child`; written to the namespace directly so that
         # a parent that is itself lazy stays unexecuted.
         ModuleType.__getattribute__(parent, "__dict__").setdefault(child, module)
-    return module
 
 
 def _absolute(name: object, package: object) -> str:
@@ -261,6 +273,8 @@ def _find_spec(name: str) -> ModuleSpec | None:
 
 
 _BUILTIN_LOADER: object = BuiltinImporter
+_MISSING = object()
+_register_lock = threading.RLock()
 
 
 def _new_module(spec: ModuleSpec) -> ModuleType | None:

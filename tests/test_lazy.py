@@ -400,6 +400,26 @@ def test_a_module_another_thread_is_importing_is_returned_complete(
     assert complete == [True]
 
 
+def test_concurrent_lazy_imports_of_one_name_give_one_module(
+    write_tree: WriteTree, probe: types.ModuleType
+) -> None:
+    names = [_unique("twice") for _ in range(RACE_ROUNDS)]
+    sys.path.insert(0, str(write_tree({f"{name}.py": RACE_BODY for name in names})))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for name in names:
+
+            def ask(index: int, name: str = name) -> object:
+                return lazy_import(name)
+
+            got = _race(ask)
+            assert [m for m in got if m is not sys.modules[name]] == [], name
+            assert _ran(probe) == []
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_lazy_attach_first_touch_race(write_tree: WriteTree, probe: types.ModuleType) -> None:
     name = _unique("attrace")
     sys.path.insert(0, str(write_tree({
