@@ -24,6 +24,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modutils.discovery import ModuleInfo, import_submodules, iter_submodules
     from modutils.errors import LiveReloadWarning, ModuleLoadError, ModutilsError, ReloadError
+    from modutils.lazy import (
+        lazy_attach,
+        lazy_attach_stub,
+        lazy_attach_type_checking,
+        lazy_import,
+    )
     from modutils.loading import import_path, import_string
     from modutils.locate import (
         ModuleKind,
@@ -78,6 +84,10 @@ __all__ = [
     "import_submodules",
     "is_stdlib_module",
     "iter_submodules",
+    "lazy_attach",
+    "lazy_attach_stub",
+    "lazy_attach_type_checking",
+    "lazy_import",
     "list_members",
     "list_members_static",
     "locate_module",
@@ -120,6 +130,10 @@ _LAZY: dict[str, str] = {
     # MockerFixture); importing them imports pytest, so only on first use.
     "MakeModule": "modutils.pytest_plugin",
     "SysPathFixture": "modutils.pytest_plugin",
+    "lazy_import": "modutils.lazy",
+    "lazy_attach": "modutils.lazy",
+    "lazy_attach_stub": "modutils.lazy",
+    "lazy_attach_type_checking": "modutils.lazy",
 }
 
 

@@ -923,6 +923,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.clear()
+    failures.extend(_lazy_name_failures(imported))
 
     failed = [failure.name for failure in failures]
     skipped = [
@@ -943,6 +944,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
     else:
         _write_check_report(package, imported, failures, skipped)
     return _EXIT_OK if ok else _EXIT_FAILURE
+
+
+def _lazy_name_failures(imported: list[str]) -> list[_ImportFailure]:
+    """Every lazily attached name (``modutils.lazy_attach``) of *imported* that fails to resolve."""
+    import contextlib
+
+    lazy = sys.modules.get("modutils.lazy")
+    if lazy is None:  # no package used lazy_attach: nothing to resolve
+        return []
+    with contextlib.redirect_stdout(sys.stderr):
+        return [_ImportFailure(name, exc) for name, exc in lazy.resolve_attached(imported)]
 
 
 def _write_check_report(
