@@ -4,11 +4,6 @@ One user-style module calls every public name: loops, unpacking, calls on what
 the functions return, helpers annotated with the public classes. mypy checks it
 once per session (``mypy.api.run``, with its cache in a temporary folder), and
 each scenario below is a test that fails on any error inside its function.
-
-Scenarios marked ``_PENDING`` are the typing fixes of issue 21 made in other
-branches: they fail on this branch alone and pass once those branches are
-merged; their strict ``xfail`` then turns into a failure that says to remove the
-mark.
 """
 
 from __future__ import annotations
@@ -107,7 +102,7 @@ USER_CODE = textwrap.dedent(
         return names
 
 
-    def scenario_discovery_unpacking() -> list[str]:  # _PENDING: static (ModuleInfo unpacking)
+    def scenario_discovery_unpacking() -> list[str]:
         found = []
         for name, path, is_package in iter_submodules("email"):
             where = path.with_suffix("").name if path is not None else "namespace"
@@ -123,13 +118,14 @@ USER_CODE = textwrap.dedent(
         return config.__name__
 
 
-    def scenario_import_string() -> str:  # _PENDING: loading (import_string returns Any)
+    def scenario_import_string() -> str:
         dumps = import_string("json:dumps")
         text: str = dumps({"answer": 42}, indent=2)
-        return text + import_string("os.path:sep")
+        sep: str = import_string("os.path:sep")
+        return text + sep
 
 
-    def scenario_public_context_classes() -> None:  # _PENDING: loading (public class names)
+    def scenario_public_context_classes() -> None:
         from modutils import ImportStateGuard, SysPathExtension
 
         def plugin_folder() -> SysPathExtension:
@@ -176,13 +172,6 @@ USER_CODE = textwrap.dedent(
         return f"{settings.__name__} {make_module.root.name} {json.dumps(added)}"
     """
 )
-
-# Scenarios that need another branch's typing fix (issue 21): scenario -> owner.
-_PENDING = {
-    "discovery_unpacking": "static: ModuleInfo unpacks as (str, Path | None, bool)",
-    "import_string": "loading: import_string() returns Any",
-    "public_context_classes": "loading: SysPathExtension / ImportStateGuard exported",
-}
 
 
 class _Report(NamedTuple):
@@ -255,18 +244,7 @@ def test_module_level_code_type_checks(mypy_report: _Report) -> None:
 
 @pytest.mark.parametrize(
     "scenario",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                strict=True, reason=f"needs the merge of {_PENDING[name]}; then remove the mark"
-            ),
-        )
-        if name in _PENDING
-        else name
-        for _, name in _scenario_lines()
-        if name != "wrong_use"
-    ],
+    [name for _, name in _scenario_lines() if name != "wrong_use"],
 )
 def test_scenario_type_checks(mypy_report: _Report, scenario: str) -> None:
     assert mypy_report.errors[scenario] == [], "\n".join(mypy_report.errors[scenario])
