@@ -33,7 +33,14 @@ if TYPE_CHECKING:
     # A dotted name and its parent packages as (name, folder) pairs, outermost first.
     Naming: TypeAlias = tuple[str, list[tuple[str, str]]]
 
-__all__ = ["found_elsewhere", "identifier", "package_name", "relative_name", "sys_path_name"]
+__all__ = [
+    "found_elsewhere",
+    "identifier",
+    "package_import_name",
+    "package_name",
+    "relative_name",
+    "sys_path_name",
+]
 
 _SEP = os.sep
 _SOURCE_SUFFIXES = tuple(SOURCE_SUFFIXES)
@@ -118,6 +125,25 @@ def package_name(file: str, *, is_package: bool) -> Naming:
     :returns: the dotted name and the parent packages as ``(name, folder)`` pairs,
         outermost first (empty when the file's folder is not a package).
     """
+    own, chain = _package_chain(file, is_package=is_package)
+    return _join(chain, identifier(own))
+
+
+def package_import_name(file: str, *, is_package: bool) -> str | None:
+    """The name ``import`` gives *file* below the package folders :func:`package_name` climbs.
+
+    The same climb, but the file's own part is kept as it is (``import_module``
+    accepts ``pkg.0001_initial``); ``None`` when that part cannot be a module name
+    part at all (empty, or holding a dot).
+    """
+    own, chain = _package_chain(file, is_package=is_package)
+    if not own or "." in own:
+        return None
+    return _join(chain, own)[0]
+
+
+def _package_chain(file: str, *, is_package: bool) -> tuple[str, list[tuple[str, str]]]:
+    """*file*'s own name part and the ``(part, folder)`` packages above it, outermost first."""
     folder = os.path.dirname(file)
     if is_package:
         own = os.path.basename(folder)
@@ -135,7 +161,7 @@ def package_name(file: str, *, is_package: bool) -> Naming:
             break
         folder = parent
     chain.reverse()
-    return _join(chain, identifier(own))
+    return own, chain
 
 
 def relative_name(file: str, root: str, *, is_package: bool) -> Naming:

@@ -15,7 +15,8 @@ import types
 from typing import NamedTuple
 
 from modutils._codefacts import Delete, FromImport, Import, Local, Summary, summarize
-from modutils._paths import fspath_str
+from modutils._naming import package_import_name
+from modutils._paths import fspath_str, looks_like_path
 from modutils._source import ImportStatement, analyze_file, remember, resolve_import
 from modutils._spec import _SOURCE_SUFFIXES, check_module_name, find_spec_static, source_path
 from modutils.members import (
@@ -310,32 +311,6 @@ def _folder_ref(name: str | None, folder: str) -> _Ref | None:
     return None
 
 
-def _name_for_path(path: str) -> tuple[str | None, bool]:
-    """The dotted name a file would be imported under, from the ``__init__.py`` above it."""
-    folder, filename = os.path.split(path)
-    stem = os.path.splitext(filename)[0]
-    is_package = stem == "__init__"
-    if is_package:
-        stem = os.path.basename(folder)
-        folder = os.path.dirname(folder)
-    parts = [stem]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
-        parent = os.path.dirname(folder)
-        parts.append(os.path.basename(folder))
-        if parent == folder:
-            break
-        folder = parent
-    parts.reverse()
-    if not all(part.isidentifier() for part in parts):
-        return None, is_package
-    return ".".join(parts), is_package
-
-
-def _looks_like_path(target: str) -> bool:
-    separators = (os.sep, os.altsep or os.sep, "/")
-    return target.endswith(_SOURCE_SUFFIXES) or any(sep in target for sep in separators)
-
-
 # What os.stat says a path is, for the message when it is not a regular file.
 _FILE_TYPES = (
     ("S_ISDIR", "a directory"),
@@ -366,13 +341,14 @@ def _check_source_file(path: str, missing: str, label: str) -> None:
 
 
 def _locate_target(target: object) -> _Ref:
-    if isinstance(target, os.PathLike) or (isinstance(target, str) and _looks_like_path(target)):
+    if isinstance(target, os.PathLike) or (isinstance(target, str) and looks_like_path(target)):
         path = os.path.abspath(fspath_str(target, what="target"))
         if os.path.isdir(path):
             path = os.path.join(path, "__init__.py")
         missing = f"cannot list members statically: no such source file {path!r}"
         _check_source_file(path, missing, repr(path))
-        name, is_package = _name_for_path(path)
+        is_package = os.path.splitext(os.path.basename(path))[0] == "__init__"
+        name = package_import_name(path, is_package=is_package)
         return _Ref(name, path, (os.path.dirname(path),) if is_package else None)
     if not isinstance(target, str):
         raise TypeError(

@@ -444,14 +444,16 @@ def _add_path_option(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def _checked_name(name: str, command: str) -> str:
+def _checked_name(name: str, command: str, *, any_import_name: bool = False) -> str:
+    """*name* checked as *command* takes it; *any_import_name* accepts every name
+    ``import_module`` accepts (``pkg.0001_initial``), as the static capabilities do."""
     from modutils._paths import looks_like_path
-    from modutils._spec import check_module_name
+    from modutils._spec import check_import_name, check_module_name
 
     if looks_like_path(name):
         raise _usage_error(_path_given(name, command))
     try:
-        return check_module_name(name)
+        return (check_import_name if any_import_name else check_module_name)(name)
     except ValueError as exc:
         raise _usage_error(str(exc)) from exc
 
@@ -552,7 +554,7 @@ def _write_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def _cmd_submodules(args: argparse.Namespace) -> int:
     from modutils import iter_submodules
 
-    package = _checked_name(args.package, "submodules")
+    package = _checked_name(args.package, "submodules", any_import_name=True)
     try:
         found = list(
             iter_submodules(
@@ -736,7 +738,7 @@ def _member_json(member: Member | StaticMember) -> dict[str, object]:
 def _cmd_locate(args: argparse.Namespace) -> int:
     from modutils import locate_module
 
-    name = _checked_name(args.name, "locate")
+    name = _checked_name(args.name, "locate", any_import_name=True)
     location = locate_module(name)
     if location is None:
         # The words of ModuleNotFoundError, as the other commands report it.
@@ -879,7 +881,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     from modutils import import_submodules, iter_submodules
 
-    package = _checked_name(args.package, "check")
+    package = _checked_name(args.package, "check", any_import_name=True)
     recursive: bool = args.recursive
     # The static walk runs no code, so bad input surfaces here, before any import,
     # and gives the total for the progress display.

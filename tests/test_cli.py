@@ -217,7 +217,9 @@ def test_check_on_the_standard_library(cli: Run) -> None:
         (["locate", "no_such_package_xyz"], 1, ["No module named 'no_such_package_xyz'"]),
         (["members", "no_such_package_xyz"], 1, ["no_such_package_xyz"]),
         (["submodules", "a..b"], 2, ["a..b"]),
-        (["locate", "not a name"], 2, ["not a name"]),
+        # import_module accepts any name without empty parts, separators or NUL.
+        (["locate", "not a name"], 1, ["No module named 'not a name'"]),
+        (["locate", "a..b"], 2, ["a..b"]),
         (["members", "--static", "no/such/file.py"], 2, ["no/such/file.py"]),
         (["check", "json.decoder"], 2, ["json.decoder"]),
         (["frobnicate"], 2, ["frobnicate"]),
@@ -251,6 +253,21 @@ def test_path_option_searches_a_folder_first(cli: Run, write_tree: WriteTree) ->
     checked = cli("check", "-q", name, "--path", str(root))
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout == f"{name}: 4 modules imported, 0 failed\n"
+
+
+def test_names_that_are_not_identifiers_are_real_modules(cli: Run, write_tree: WriteTree) -> None:
+    """django's ``migrations/0001_initial.py``: listed, located and imported by ``check``."""
+    name = _unique("nonid")
+    root = write_tree({f"{name}/__init__.py": "", f"{name}/0001_initial.py": "X = 1\n"})
+    listed = cli("submodules", name, "--path", str(root))
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [f"{name}.0001_initial"]
+    located = cli("locate", f"{name}.0001_initial", "--path", str(root))
+    assert located.returncode == 0, located.stderr
+    assert "0001_initial.py" in located.stdout
+    checked = cli("check", "-q", name, "--path", str(root))
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout == f"{name}: 2 modules imported, 0 failed\n"
 
 
 def test_path_option_in_process_leaves_the_import_path_as_it_was(

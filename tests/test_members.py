@@ -1026,3 +1026,23 @@ def test_runtime_missing_names_fail_cleanly(name: str) -> None:
         list_members(f"m6_prop_{name}")
     assert sys.modules == before
     assert sys.path == path
+
+
+def test_static_names_files_as_the_package_folders_above_them_say(write_tree: WriteTree) -> None:
+    """The same climb as import_path: up through ``__init__.py`` folders, stopping at a
+    folder whose name is no identifier; the file's own part is kept as import keeps it."""
+    root = write_tree(
+        {
+            "not-a-package/m6mig/__init__.py": "",
+            "not-a-package/m6mig/0001_initial.py": "from .models import Model\nX = 1\n",
+            "not-a-package/m6mig/models.py": "class Model: pass\n",
+            "not-a-package/__init__.py": "",
+        }
+    )
+    listed = by_name(
+        list_members_static(
+            root / "not-a-package" / "m6mig" / "0001_initial.py", include_imported=True
+        )
+    )
+    assert listed["Model"].module == "m6mig.models"
+    assert listed["X"].module == "m6mig.0001_initial"
