@@ -22,6 +22,8 @@ from modutils._version import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from modutils.discovery import ModuleInfo, import_submodules, iter_submodules
     from modutils.errors import LiveReloadWarning, ModuleLoadError, ModutilsError, ReloadError
     from modutils.lazy import (
@@ -141,14 +143,36 @@ def __getattr__(name: str) -> object:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'modutils' has no attribute {name!r}")
-    # __import__, not importlib.import_module: importing the importlib package
-    # (and warnings with it) would add to every script's first call.
-    __import__(module_name)
     from sys import modules
+
+    if module_name not in modules:
+        try:
+            # __import__, not importlib.import_module: importing the importlib package
+            # (and warnings with it) would add to every script's first call.
+            __import__(module_name)
+        except ImportError:
+            # sys.meta_path replaced by the caller (editable-install finders, astroid):
+            # modutils' own modules come from the standard finders all the same.
+            _load_own().import_own(module_name)
 
     value = getattr(modules[module_name], name)
     globals()[name] = value  # later look-ups skip this function
     return value
+
+
+def _load_own() -> "ModuleType":
+    """``modutils._own``, loaded through PathFinder itself if the caller's finders fail."""
+    from sys import modules
+
+    own = modules.get("modutils._own")
+    if own is None:
+        # The import system itself, loaded before any user code runs.
+        import _frozen_importlib
+        import _frozen_importlib_external
+
+        spec = _frozen_importlib_external.PathFinder.find_spec("modutils._own", __path__)
+        own = _frozen_importlib._load(spec)  # type: ignore[attr-defined]
+    return own
 
 
 def __dir__() -> list[str]:

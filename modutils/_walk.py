@@ -16,7 +16,8 @@ import os
 import sys
 from stat import S_ISREG
 
-from modutils._compat import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES, own_imports
+from modutils._compat import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES
+from modutils._own import own_imports
 from modutils._spec import extends_path_file
 
 TYPE_CHECKING = False

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from modutils._compat import own_imports
+from modutils._own import own_imports
 from modutils._spec import check_import_name, find_spec_static, source_path, spec_locations
 
 TYPE_CHECKING = False

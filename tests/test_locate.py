@@ -944,7 +944,7 @@ def test_package_without_the_idiom_is_searched_in_its_own_folder_only(tmp_path: 
 FOREIGN_META_PATH = """
 import sys
 from importlib.machinery import BuiltinImporter, FrozenImporter, PathFinder
-import modutils.locate
+import {first_import}
 
 class ProjectFinder:
     # Finds only the user's project folder, as an editable-install finder does.
@@ -954,21 +954,36 @@ class ProjectFinder:
             return None
         return PathFinder.find_spec(name, path if path is not None else [{folder!r}])
 
-sys.meta_path[:] = [BuiltinImporter, FrozenImporter, ProjectFinder]
+sys.meta_path[:] = {finders}
 before = list(sys.meta_path)
-loc = modutils.locate.locate_module({top!r})
+loc = modutils.locate_module({top!r})
 assert loc is not None and loc.path is not None, loc
 assert "importlib_metadata" in sys.modules
-assert sys.meta_path[:3] == before, sys.meta_path
+assert sys.meta_path[:len(before)] == before, sys.meta_path
+assert [info.name for info in modutils.iter_submodules({top!r})] == [{top!r} + ".sub"]
 print("ok", loc.path.name)
 """
 
 
-def test_own_lazy_imports_do_not_go_through_a_replaced_meta_path(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("first_import", "finders"),
+    [
+        ("modutils.locate", "[BuiltinImporter, FrozenImporter, ProjectFinder]"),
+        # Only an editable-install finder: modutils' own capability modules too are
+        # imported after the list was replaced (modutils.__getattr__).
+        ("modutils", "[ProjectFinder]"),
+    ],
+)
+def test_own_lazy_imports_do_not_go_through_a_replaced_meta_path(
+    tmp_path: Path, first_import: str, finders: str
+) -> None:
     top = unique("project")
     (tmp_path / top).mkdir()
     (tmp_path / top / "__init__.py").write_text("", encoding="utf-8")
-    code = FOREIGN_META_PATH.format(top=top, folder=str(tmp_path))
+    (tmp_path / top / "sub.py").write_text("", encoding="utf-8")
+    code = FOREIGN_META_PATH.format(
+        top=top, folder=str(tmp_path), first_import=first_import, finders=finders
+    )
 
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
@@ -1150,7 +1165,7 @@ class _RecordingFinder:
 
 
 def test_own_imports_skip_the_users_finders_in_this_thread_only(tmp_path: Path) -> None:
-    from modutils._compat import own_imports
+    from modutils._own import own_imports
 
     mine, theirs = unique("mine"), unique("theirs")
     for name in (mine, theirs):
@@ -1185,7 +1200,7 @@ def test_own_imports_skip_the_users_finders_in_this_thread_only(tmp_path: Path) 
 
 
 def test_own_imports_overlapping_in_threads_put_the_callers_list_back() -> None:
-    from modutils._compat import own_imports
+    from modutils._own import own_imports
 
     meta_path = sys.meta_path
     before = meta_path[:]
@@ -1241,7 +1256,7 @@ def test_idiom_added_to_an_init_later_is_seen(tmp_path: Path) -> None:
 
 
 def test_own_imports_carry_a_removal_made_meanwhile_over() -> None:
-    from modutils._compat import own_imports
+    from modutils._own import own_imports
 
     recorder = _RecordingFinder()
     sys.meta_path.append(recorder)
