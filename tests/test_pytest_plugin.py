@@ -385,6 +385,8 @@ def test_isolated_imports_restores_after_the_test(pytester: pytest.Pytester, fai
         import sys, types
 
         import json
+        # An earlier test of the outer session may have left it loaded (in-process run).
+        sys.modules.pop("colorsys", None)
         BEFORE_PATH = list(sys.path)
         BEFORE_META = list(sys.meta_path)
 
