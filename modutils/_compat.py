@@ -354,3 +354,30 @@ def get_gcd_import() -> Callable[[str, str | None, int], ModuleType]:
 def set_gcd_import(function: Callable[[str, str | None, int], ModuleType]) -> None:
     """Make :func:`importlib.import_module` import through *function* from now on."""
     _bootstrap._gcd_import = function  # type: ignore[attr-defined]
+
+
+def is_compiled_module(module: object) -> bool:
+    """Whether *module* was made by C code: a builtin or an extension module.
+
+    Read from the module's ``__spec__`` (else ``__loader__``) without attribute
+    hooks: its loader is :class:`~importlib.machinery.BuiltinImporter` or an
+    :class:`~importlib.machinery.ExtensionFileLoader`, or its origin is
+    ``"built-in"`` or a file with an extension-module suffix (loaders of frozen
+    applications load those too).
+    """
+    namespace = namespace_of(module)
+    if namespace is None:
+        return False
+    spec = namespace.get("__spec__")
+    loader = getattr(spec, "loader", None) if spec is not None else None
+    if loader is None:
+        loader = namespace.get("__loader__")
+    if loader is not None and (
+        loader is _bootstrap.BuiltinImporter
+        or isinstance(loader, (_bootstrap.BuiltinImporter, _bootstrap_external.ExtensionFileLoader))
+    ):
+        return True
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    return isinstance(origin, str) and (
+        origin == "built-in" or origin.endswith(tuple(_bootstrap_external.EXTENSION_SUFFIXES))
+    )
