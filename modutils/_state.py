@@ -109,17 +109,21 @@ class ModulesSnapshot:
         try:
             self.restore_lists()
         finally:
-            saved = self.saved
-            modules = sys.modules
-            added = [
-                name
-                for name in list(modules)
-                if name not in saved
-                and not is_compiled_module(modules.get(name))
-                and (keep is None or not keep(name))
-            ]
-            self.restore_names(added)
-            self.restore_names(saved)
+            self.restore_modules(keep=keep)
+
+    def restore_modules(self, *, keep: Callable[[str], bool] | None = None) -> None:
+        """Put back :data:`sys.modules` only, as :meth:`restore` does; the lists stay."""
+        saved = self.saved
+        modules = sys.modules
+        added = [
+            name
+            for name in list(modules)
+            if name not in saved
+            and not is_compiled_module(modules.get(name))
+            and (keep is None or not keep(name))
+        ]
+        self.restore_names(added)
+        self.restore_names(saved)
 
     def restore_lists(self) -> None:
         """Put back :data:`sys.path`, :data:`sys.meta_path`, :data:`sys.path_hooks`, the cache.
