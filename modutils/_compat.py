@@ -238,3 +238,121 @@ def get_gcd_import() -> Callable[[str, str | None, int], ModuleType]:
 def set_gcd_import(function: Callable[[str, str | None, int], ModuleType]) -> None:
     """Make :func:`importlib.import_module` import through *function* from now on."""
     _bootstrap._gcd_import = function  # type: ignore[attr-defined]
+
+
+def is_compiled_module(module: object) -> bool:
+    """Whether *module* was made by C code: a builtin or an extension module.
+
+    Read from the module's ``__spec__`` (else ``__loader__``) without attribute
+    hooks: its loader is :class:`~importlib.machinery.BuiltinImporter` or an
+    :class:`~importlib.machinery.ExtensionFileLoader`, or its origin is
+    ``"built-in"`` or a file with an extension-module suffix (loaders of frozen
+    applications load those too).
+    """
+    namespace = namespace_of(module)
+    if namespace is None:
+        return False
+    spec = namespace.get("__spec__")
+    loader = getattr(spec, "loader", None) if spec is not None else None
+    if loader is None:
+        loader = namespace.get("__loader__")
+    if loader is not None and (
+        loader is _bootstrap.BuiltinImporter
+        or isinstance(loader, (_bootstrap.BuiltinImporter, _bootstrap_external.ExtensionFileLoader))
+    ):
+        return True
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    return isinstance(origin, str) and (
+        origin == "built-in" or origin.endswith(tuple(_bootstrap_external.EXTENSION_SUFFIXES))
+    )
+
+
+# --- which thread imported what, during a window --------------------------------------
+#
+# Every import of a name not yet in sys.modules goes through _bootstrap._find_and_load:
+# the import statement's C code looks it up on the module on each call (import.c,
+# import_find_and_load), importlib.import_module through the module's globals
+# (_gcd_import). While any window is open it is replaced by a wrapper that records
+# the calling thread's id under the name in every open window; the last window to
+# close puts the original back.
+_original_find_and_load: Callable[[str, object], ModuleType] | None = getattr(
+    _bootstrap, "_find_and_load", None
+)
+_windows_lock = allocate_lock()
+# The open windows' records (name -> ids of the threads that started its import),
+# replaced as a whole so that the wrapper iterates a stable tuple.
+_open_windows: tuple[dict[str, set[int]], ...] = ()
+
+
+def _recording_find_and_load(name: str, import_: object) -> ModuleType:
+    me = get_ident()
+    for window in _open_windows:
+        window.setdefault(name, set()).add(me)
+    return _original_find_and_load(name, import_)  # type: ignore[misc]
+
+
+def _locked_elsewhere() -> set[str]:
+    """The names whose import lock a thread other than this one holds right now."""
+    locks: dict[str, Callable[[], object]] | None = getattr(_bootstrap, "_module_locks", None)
+    if not locks:
+        return set()
+    me = get_ident()
+    found = set()
+    # list(): one atomic copy, as other threads add and drop locks meanwhile.
+    for name, ref in list(locks.items()):
+        owner = getattr(ref(), "owner", None)
+        if owner is not None and owner != me:
+            found.add(name)
+    return found
+
+
+class ImportWindow:
+    """While inside, tell the modules other threads import from the ones this thread does.
+
+    :meth:`elsewhere` answers for a name whether a thread other than this one was
+    importing it (or a package it is in) when the window opened, started importing
+    it inside the window, or is importing it now (:func:`importing_elsewhere`).
+    Modules that code registers in :data:`sys.modules` by hand, outside the import
+    system, are not seen. Meant for the *keep* predicate of a restore that must
+    undo only what this thread did.
+    """
+
+    __slots__ = ("_before", "_started")
+
+    def __init__(self) -> None:
+        self._started: dict[str, set[int]] = {}
+        self._before: set[str] = set()
+
+    def __enter__(self) -> ImportWindow:
+        global _open_windows
+        with _windows_lock:
+            if not _open_windows and _original_find_and_load is not None:
+                _bootstrap._find_and_load = _recording_find_and_load  # type: ignore[attr-defined]
+            _open_windows = (*_open_windows, self._started)
+        # After the wrapper is in place: an import started before is locked now.
+        self._before = _locked_elsewhere()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _open_windows
+        with _windows_lock:
+            _open_windows = tuple(window for window in _open_windows if window is not self._started)
+            if (
+                not _open_windows
+                and getattr(_bootstrap, "_find_and_load", None) is _recording_find_and_load
+            ):
+                _bootstrap._find_and_load = _original_find_and_load  # type: ignore[attr-defined]
+
+    def elsewhere(self, name: str) -> bool:
+        """Whether another thread imported or is importing *name*, or a package it is in."""
+        if importing_elsewhere(name):
+            return True
+        me = get_ident()
+        started = self._started
+        before = self._before
+        part = name
+        while part:
+            if part in before or any(thread != me for thread in started.get(part, ())):
+                return True
+            part = part.rpartition(".")[0]
+        return False

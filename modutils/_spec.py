@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from modutils._compat import ModuleSpecClass, namespace_of
+from modutils._compat import ImportWindow, ModuleSpecClass, namespace_of
 from modutils._state import ModulesSnapshot
 
 TYPE_CHECKING = False
@@ -136,18 +136,23 @@ def _guarded(find: Callable[[str], _T], name: str) -> _T:
         return find(name)
     # Such a finder may also edit sys.path while it answers: put back the list
     # object and its contents too, so that the look-up leaves nothing behind.
-    snapshot = ModulesSnapshot()
-    path = sys.path
-    saved_path = path[:]
-    try:
-        return find(name)
-    finally:
-        if sys.modules != snapshot.saved:
-            snapshot.restore()
-        if sys.path is not path:
-            sys.path = path
-        if path != saved_path:
-            path[:] = saved_path
+    # Only what this thread imported is undone: other threads go on importing
+    # meanwhile, and importlib fails with KeyError in a thread whose module is
+    # taken out of sys.modules before its import ends (_bootstrap._load_unlocked);
+    # a module it finished would run again on its next import.
+    with ImportWindow() as window:
+        snapshot = ModulesSnapshot()
+        path = sys.path
+        saved_path = path[:]
+        try:
+            return find(name)
+        finally:
+            if sys.modules != snapshot.saved:
+                snapshot.restore_modules(keep=window.elsewhere)
+            if sys.path is not path:
+                sys.path = path
+            if path != saved_path:
+                path[:] = saved_path
 
 
 def _find(name: str) -> ModuleSpec | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from modutils._compat import importing_elsewhere
+from modutils._compat import importing_elsewhere, is_compiled_module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from types import ModuleType, TracebackType
     from typing import Any
 
-__all__ = ["ModulesSnapshot", "importing_elsewhere"]
+__all__ = ["ModulesSnapshot", "importing_elsewhere", "is_compiled_module"]
 
 _MISSING = object()
 
@@ -34,7 +34,8 @@ class ModulesSnapshot:
     back :data:`sys.path`, :data:`sys.meta_path` and :data:`sys.path_hooks` (the same
     list objects, even where they were rebound, with the same items) and drops the
     :data:`sys.path_importer_cache` entries added since. Attributes set on other
-    modules (``json.x = 1``) are not tracked.
+    modules (``json.x = 1``) are not tracked. Builtin and extension modules added
+    since stay loaded (see :meth:`restore`).
 
     Used as a context manager, it restores when the block raises (any
     :class:`BaseException`, which then propagates), with *keep_on_failure* as the
@@ -93,20 +94,36 @@ class ModulesSnapshot:
     def restore(self, *, keep: Callable[[str], bool] | None = None) -> None:
         """Put :data:`sys.modules` back as it was on creation.
 
+        Added builtin and extension modules always stay (with their package
+        attributes): C code, the interpreter's own included, keeps pointers into
+        them that the module object does not know of (``unicodeobject.c`` caches
+        the C API of ``unicodedata`` the first time it compiles a ``\\N{...}``
+        escape), so freeing one crashes the process on next use, and a
+        single-phase-init module cannot be initialised again anyway. They hold no
+        half-built Python state: a C module whose initialisation fails is never
+        registered.
+
         :param keep: a predicate on names: added modules it accepts stay loaded
             (with their package attributes), everything else is restored.
         """
         try:
             self.restore_lists()
         finally:
-            saved = self.saved
-            added = [
-                name
-                for name in list(sys.modules)
-                if name not in saved and (keep is None or not keep(name))
-            ]
-            self.restore_names(added)
-            self.restore_names(saved)
+            self.restore_modules(keep=keep)
+
+    def restore_modules(self, *, keep: Callable[[str], bool] | None = None) -> None:
+        """Put back :data:`sys.modules` only, as :meth:`restore` does; the lists stay."""
+        saved = self.saved
+        modules = sys.modules
+        added = [
+            name
+            for name in list(modules)
+            if name not in saved
+            and not is_compiled_module(modules.get(name))
+            and (keep is None or not keep(name))
+        ]
+        self.restore_names(added)
+        self.restore_names(saved)
 
     def restore_lists(self) -> None:
         """Put back :data:`sys.path`, :data:`sys.meta_path`, :data:`sys.path_hooks`, the cache.

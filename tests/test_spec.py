@@ -124,3 +124,80 @@ def test_is_missing_tells_a_missing_module_from_a_broken_one(
     missing: str | None, expected: bool
 ) -> None:
     assert is_missing(ModuleNotFoundError("x", name=missing), "a.b.c") is expected
+
+
+class _QuietFinder:
+    """A finder outside importlib: look-ups run guarded, but it imports nothing."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        return None
+
+
+def test_a_guarded_look_up_keeps_the_imports_of_other_threads(write_tree: WriteTree) -> None:
+    import importlib
+    import threading
+
+    count = 300
+    root = write_tree({f"sr_{index}.py": f"X = {index}\n" for index in range(count)})
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+    sys.meta_path.append(_QuietFinder())
+    done = threading.Event()
+    errors: list[BaseException] = []
+    imported: list[str] = []
+
+    def import_all() -> None:
+        try:
+            for index in range(count):
+                module = importlib.import_module(f"sr_{index}")
+                assert vars(module)["X"] == index
+                imported.append(module.__name__)
+        except BaseException as exc:  # reported to the main thread
+            errors.append(exc)
+        finally:
+            done.set()
+
+    def look_up() -> None:
+        try:
+            while not done.is_set():
+                assert find_spec_static("json.decoder") is not None
+                assert search_locations("sr_missing_pkg") is None
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=import_all), threading.Thread(target=look_up)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    done.set()
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert imported == [f"sr_{index}" for index in range(count)]
+    # What the importing thread finished stays imported: nothing runs twice.
+    assert all(vars(sys.modules[f"sr_{index}"])["X"] == index for index in range(count))
+
+
+class _RealImportingFinder:
+    """A finder that imports a module through the import system while it answers."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "sp_trigger":
+            import importlib
+
+            importlib.import_module("sp_imported_for_real")
+
+
+def test_what_this_threads_look_up_imported_is_dropped_and_the_hook_removed(
+    write_tree: WriteTree,
+) -> None:
+    import _frozen_importlib
+
+    original = _frozen_importlib._find_and_load  # type: ignore[attr-defined]
+    root = write_tree({"sp_imported_for_real.py": "X = 1\n"})
+    sys.path.insert(0, str(root))
+    sys.meta_path.insert(0, _RealImportingFinder())
+    before = dict(sys.modules)
+    assert find_spec_static("sp_trigger") is None
+    assert sys.modules == before
+    assert _frozen_importlib._find_and_load is original  # type: ignore[attr-defined]

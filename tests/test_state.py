@@ -206,3 +206,94 @@ def test_a_failure_puts_back_the_import_lists(
     assert (path, meta_path, hooks) == items
     assert sys.path_importer_cache is cache
     assert set(cache) <= cache_keys
+
+
+# --- C modules are never taken out: the interpreter may point into them ---------------
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        importlib.machinery.BuiltinImporter,
+        importlib.machinery.ExtensionFileLoader("st_c_module", "/nowhere/st_c_module.so"),
+    ],
+    ids=["builtin", "extension"],
+)
+def test_restore_keeps_added_builtin_and_extension_modules(loader: object) -> None:
+    parent = _module("st_c_pkg")
+    snapshot = ModulesSnapshot()
+    c_module = _module("st_c_pkg.st_c_module")
+    c_module.__spec__ = importlib.machinery.ModuleSpec(c_module.__name__, loader)  # type: ignore[arg-type]
+    parent.st_c_module = c_module  # type: ignore[attr-defined]
+    _module("st_c_pkg.python_module")
+    snapshot.restore()
+    assert sys.modules["st_c_pkg.st_c_module"] is c_module
+    assert parent.st_c_module is c_module
+    # Python modules are still put back exactly.
+    assert snapshot.added() == ["st_c_pkg.st_c_module"]
+    assert snapshot.removed() == snapshot.replaced() == []
+
+
+_NAMED_ESCAPE = (
+    'BULLET = "\\N{BULLET}"\nraise RuntimeError("fails after compiling a named escape")\n'
+)
+
+# Runs in a fresh interpreter, where nothing has imported unicodedata yet: the
+# failing module's \N{...} escape makes the compiler import it, the rollback must
+# leave it, and a later compile of such an escape must not read freed memory.
+_CRASH_SCRIPT = """
+import gc, importlib, sys
+from pathlib import Path
+
+root = Path(sys.argv[1])
+capability = sys.argv[2]
+assert "unicodedata" not in sys.modules, "imported at start-up: the test proves nothing"
+sys.path.insert(0, str(root))
+import modutils
+
+try:
+    if capability == "import_path":
+        modutils.import_path(root / "sc_bad.py")
+    elif capability == "import_string":
+        modutils.import_string("sc_bad:BULLET")
+    elif capability == "import_submodules":
+        modutils.import_submodules("sc_pkg")
+    else:
+        module = importlib.import_module("sc_reloaded")
+        (root / "sc_reloaded.py").write_text((root / "sc_bad.py").read_text())
+        modutils.reload(module)
+except (ImportError, RuntimeError) as exc:
+    assert "named escape" in f"{exc} {exc.__cause__}", exc
+else:
+    raise AssertionError("the failing module did not fail")
+assert "unicodedata" in sys.modules, "the rollback dropped unicodedata"
+gc.collect()
+junk = [object() for _ in range(100_000)]
+print(eval(compile('"\\\\N{BLACK STAR}"', "<check>", "eval")), end="")
+"""
+
+
+@pytest.mark.parametrize(
+    "capability", ["import_path", "import_string", "import_submodules", "reload"]
+)
+def test_a_rollback_never_frees_unicodedata_under_the_compiler(
+    tmp_path: Path, capability: str
+) -> None:
+    import subprocess
+
+    (tmp_path / "sc_bad.py").write_text(_NAMED_ESCAPE, encoding="utf-8")
+    (tmp_path / "sc_pkg").mkdir()
+    (tmp_path / "sc_pkg" / "__init__.py").write_text("")
+    (tmp_path / "sc_pkg" / "bad.py").write_text(_NAMED_ESCAPE, encoding="utf-8")
+    (tmp_path / "sc_reloaded.py").write_text("X = 1\n")
+    result = subprocess.run(
+        [sys.executable, "-B", "-c", _CRASH_SCRIPT, str(tmp_path), capability],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    # Before the fix the process died of SIGSEGV (returncode -11).
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "\N{BLACK STAR}"
