@@ -10,6 +10,7 @@ import importlib
 import os
 import sys
 import textwrap
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import pytest
 pytest_plugins = ["pytester"]
 
 WriteTree = Callable[[dict[str, str]], Path]
+# Write ``{"name.py": source}`` files, put their folder on sys.path, import the names.
+ImportTree = Callable[..., list[types.ModuleType]]
 
 
 def _made_by_a_test(module: object, temp_root: str) -> bool:
@@ -76,3 +79,17 @@ def write_tree(tmp_path: Path) -> WriteTree:
         return root
 
     return write
+
+
+@pytest.fixture
+def tree(write_tree: WriteTree) -> ImportTree:
+    """Write ``{"name.py": source}`` files, put the folder on sys.path, import *names*."""
+
+    def load(files: dict[str, str], *names: str) -> list[types.ModuleType]:
+        root = write_tree(files)
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        importlib.invalidate_caches()
+        return [importlib.import_module(name) for name in names]
+
+    return load

@@ -11,7 +11,6 @@ import textwrap
 import threading
 import time
 import types
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,30 +20,14 @@ from modutils import Reloader, ReloadError, ReloadReport, reloader
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from conftest import WriteTree
+    from conftest import ImportTree
 
 _counter = itertools.count()
-
-Load = Callable[..., list[types.ModuleType]]
 
 
 @pytest.fixture
 def prefix() -> str:
     return f"rw{next(_counter)}_"
-
-
-@pytest.fixture
-def load(write_tree: WriteTree) -> Load:
-    """Write ``{"name.py": source}``, put the folder on sys.path, import *names*."""
-
-    def load(files: dict[str, str], *names: str) -> list[types.ModuleType]:
-        root = write_tree(files)
-        if str(root) not in sys.path:
-            sys.path.insert(0, str(root))
-        importlib.invalidate_caches()
-        return [importlib.import_module(name) for name in names]
-
-    return load
 
 
 def _write(module: types.ModuleType, source: str, *, mtime_ns: int | None = None) -> None:
@@ -57,8 +40,8 @@ def _write(module: types.ModuleType, source: str, *, mtime_ns: int | None = None
 EMPTY = ReloadReport((), (), ())
 
 
-def test_check_reloads_changed_modules_live(load: Load, prefix: str) -> None:
-    a, b = load(
+def test_check_reloads_changed_modules_live(tree: ImportTree, prefix: str) -> None:
+    a, b = tree(
         {f"{prefix}a.py": "def f():\n    return 1\n", f"{prefix}b.py": "X = 1\n"},
         f"{prefix}a",
         f"{prefix}b",
@@ -74,8 +57,8 @@ def test_check_reloads_changed_modules_live(load: Load, prefix: str) -> None:
     assert watcher.check() == EMPTY
 
 
-def test_live_false_rebinds_like_a_plain_reload(load: Load, prefix: str) -> None:
-    (a,) = load({f"{prefix}a.py": "def f():\n    return 1\n"}, f"{prefix}a")
+def test_live_false_rebinds_like_a_plain_reload(tree: ImportTree, prefix: str) -> None:
+    (a,) = tree({f"{prefix}a.py": "def f():\n    return 1\n"}, f"{prefix}a")
     old_f = a.f
     watcher = Reloader(live=False)
     _write(a, "def f():\n    return 2\n")
@@ -85,10 +68,10 @@ def test_live_false_rebinds_like_a_plain_reload(load: Load, prefix: str) -> None
 
 
 def test_modules_loaded_after_creation_start_from_their_first_check(
-    load: Load, prefix: str
+    tree: ImportTree, prefix: str
 ) -> None:
     watcher = Reloader()
-    (a,) = load({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
+    (a,) = tree({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
     assert watcher.check() == EMPTY  # first seen: its current source is the baseline
     _write(a, "X = 2\n")
     assert watcher.check().reloaded == (a.__name__,)
@@ -96,8 +79,10 @@ def test_modules_loaded_after_creation_start_from_their_first_check(
 
 
 @pytest.mark.parametrize("same_size", [True, False], ids=["same-size", "other-size"])
-def test_an_edit_in_the_same_clock_tick_is_seen(load: Load, prefix: str, same_size: bool) -> None:
-    (a,) = load({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
+def test_an_edit_in_the_same_clock_tick_is_seen(
+    tree: ImportTree, prefix: str, same_size: bool
+) -> None:
+    (a,) = tree({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
     stat = os.stat(a.__file__ or "")
     watcher = Reloader()
     # The edit keeps the very same mtime: only the size or the content tells.
@@ -107,9 +92,9 @@ def test_an_edit_in_the_same_clock_tick_is_seen(load: Load, prefix: str, same_si
 
 
 def test_old_files_are_compared_by_stat_alone(
-    load: Load, prefix: str, monkeypatch: pytest.MonkeyPatch
+    tree: ImportTree, prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (a,) = load({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
+    (a,) = tree({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
     an_hour_ago = time.time_ns() - 3600 * 10**9
     os.utime(a.__file__ or "", ns=(an_hour_ago, an_hour_ago))
     hashed: list[str] = []
@@ -129,9 +114,9 @@ def test_old_files_are_compared_by_stat_alone(
 
 
 def test_a_recent_file_is_hashed_until_its_mtime_is_old(
-    load: Load, prefix: str, monkeypatch: pytest.MonkeyPatch
+    tree: ImportTree, prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (a,) = load({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
+    (a,) = tree({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
     path = os.path.realpath(a.__file__ or "")
     hashed: list[str] = []
     digest = reloader._digest
@@ -153,8 +138,10 @@ def test_a_recent_file_is_hashed_until_its_mtime_is_old(
     assert path not in hashed
 
 
-def test_a_failed_edit_is_reported_once_and_keeps_the_old_code(load: Load, prefix: str) -> None:
-    (a,) = load({f"{prefix}a.py": "def f():\n    return 1\n"}, f"{prefix}a")
+def test_a_failed_edit_is_reported_once_and_keeps_the_old_code(
+    tree: ImportTree, prefix: str
+) -> None:
+    (a,) = tree({f"{prefix}a.py": "def f():\n    return 1\n"}, f"{prefix}a")
     old_f = a.f
     watcher = Reloader()
     _write(a, "def f():\n    return 2\nraise RuntimeError('half-way')\n")
@@ -173,8 +160,8 @@ def test_a_failed_edit_is_reported_once_and_keeps_the_old_code(load: Load, prefi
     assert old_f() == 3
 
 
-def test_a_deleted_file_is_skipped_until_it_comes_back(load: Load, prefix: str) -> None:
-    (a,) = load({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
+def test_a_deleted_file_is_skipped_until_it_comes_back(tree: ImportTree, prefix: str) -> None:
+    (a,) = tree({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
     watcher = Reloader()
     saved = Path(a.__file__ or "").read_text(encoding="utf-8")
     os.remove(a.__file__ or "")
@@ -187,9 +174,9 @@ def test_a_deleted_file_is_skipped_until_it_comes_back(load: Load, prefix: str) 
 
 @pytest.mark.parametrize("check_between", [True, False], ids=["checked-between", "not-checked"])
 def test_a_module_unloaded_and_imported_again_starts_afresh(
-    load: Load, prefix: str, check_between: bool
+    tree: ImportTree, prefix: str, check_between: bool
 ) -> None:
-    (a,) = load({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
+    (a,) = tree({f"{prefix}a.py": "X = 1\n"}, f"{prefix}a")
     watcher = Reloader()
     del sys.modules[a.__name__]
     if check_between:
@@ -204,8 +191,8 @@ def test_a_module_unloaded_and_imported_again_starts_afresh(
     assert again.X == 3
 
 
-def test_dependents_see_the_change(load: Load, prefix: str) -> None:
-    a, b = load(
+def test_dependents_see_the_change(tree: ImportTree, prefix: str) -> None:
+    a, b = tree(
         {
             f"{prefix}a.py": "LIMIT = 1\n",
             f"{prefix}b.py": f"from {prefix}a import LIMIT\n",
@@ -219,8 +206,8 @@ def test_dependents_see_the_change(load: Load, prefix: str) -> None:
     assert b.LIMIT == 2
 
 
-def test_replaced_objects_are_reported_not_warned(load: Load, prefix: str) -> None:
-    (a,) = load({f"{prefix}a.py": "class C:\n    pass\n"}, f"{prefix}a")
+def test_replaced_objects_are_reported_not_warned(tree: ImportTree, prefix: str) -> None:
+    (a,) = tree({f"{prefix}a.py": "class C:\n    pass\n"}, f"{prefix}a")
     watcher = Reloader()
     _write(a, "class C:\n    __slots__ = ('x',)\n")
     report = watcher.check()
@@ -231,8 +218,10 @@ def test_replaced_objects_are_reported_not_warned(load: Load, prefix: str) -> No
 # --- what is watched ----------------------------------------------------------------------
 
 
-def test_by_default_user_code_is_watched_and_the_stdlib_is_not(load: Load, prefix: str) -> None:
-    load({f"{prefix}a.py": "", f"{prefix}pkg/__init__.py": ""}, f"{prefix}a", f"{prefix}pkg")
+def test_by_default_user_code_is_watched_and_the_stdlib_is_not(
+    tree: ImportTree, prefix: str
+) -> None:
+    tree({f"{prefix}a.py": "", f"{prefix}pkg/__init__.py": ""}, f"{prefix}a", f"{prefix}pkg")
     watched = Reloader().watched()
     assert f"{prefix}a" in watched
     assert f"{prefix}pkg" in watched
@@ -244,9 +233,9 @@ def test_by_default_user_code_is_watched_and_the_stdlib_is_not(load: Load, prefi
 
 @pytest.mark.parametrize("key", ["stdlib", "platstdlib", "purelib", "platlib"])
 def test_modules_in_installed_folders_are_not_watched(
-    load: Load, prefix: str, monkeypatch: pytest.MonkeyPatch, key: str
+    tree: ImportTree, prefix: str, monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
-    a, _other = load({f"{prefix}a.py": "", f"{prefix}other.py": ""}, f"{prefix}a", f"{prefix}other")
+    a, _other = tree({f"{prefix}a.py": "", f"{prefix}other.py": ""}, f"{prefix}a", f"{prefix}other")
     paths = dict(sysconfig.get_paths())
     # The folder of the module counts as, say, site-packages; an editable install's
     # source tree would not be there.
@@ -257,8 +246,8 @@ def test_modules_in_installed_folders_are_not_watched(
     assert Reloader(include=[f"{prefix}a"]).watched() == [f"{prefix}a"]
 
 
-def test_include_patterns_narrow_and_widen(load: Load, prefix: str) -> None:
-    load(
+def test_include_patterns_narrow_and_widen(tree: ImportTree, prefix: str) -> None:
+    tree(
         {
             f"{prefix}a.py": "",
             f"{prefix}b.py": "",
@@ -276,8 +265,8 @@ def test_include_patterns_narrow_and_widen(load: Load, prefix: str) -> None:
     assert Reloader(include=[f"{prefix}?"]).watched() == [f"{prefix}a", f"{prefix}b"]
 
 
-def test_an_include_callable_decides_or_defers(load: Load, prefix: str) -> None:
-    a, _b = load({f"{prefix}a.py": "X = 1\n", f"{prefix}b.py": ""}, f"{prefix}a", f"{prefix}b")
+def test_an_include_callable_decides_or_defers(tree: ImportTree, prefix: str) -> None:
+    a, _b = tree({f"{prefix}a.py": "X = 1\n", f"{prefix}b.py": ""}, f"{prefix}a", f"{prefix}b")
     answers: dict[str, bool | None] = {f"{prefix}b": False, "json": True}
     watcher = Reloader(include=answers.get)
     watched = watcher.watched()
@@ -299,8 +288,8 @@ def test_bad_include_is_a_type_error(include: object) -> None:
 # --- threads ------------------------------------------------------------------------------
 
 
-def test_concurrent_checks_reload_a_change_once(load: Load, prefix: str) -> None:
-    log, a = load(
+def test_concurrent_checks_reload_a_change_once(tree: ImportTree, prefix: str) -> None:
+    log, a = tree(
         {f"{prefix}log.py": "events = []\n", f"{prefix}a.py": f"import {prefix}log\n"},
         f"{prefix}log",
         f"{prefix}a",

@@ -30,31 +30,16 @@ from modutils import ReloadError, _compat, reloading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from conftest import ImportTree as Tree
     from conftest import WriteTree
 
 _counter = itertools.count()
-
-Tree = Callable[..., list[types.ModuleType]]
 
 
 @pytest.fixture
 def prefix() -> str:
     """A module-name prefix no other test uses, so tests never meet in sys.modules."""
     return f"rl{next(_counter)}_"
-
-
-@pytest.fixture
-def tree(write_tree: WriteTree) -> Tree:
-    """Write ``{"name.py": source}`` files, put the folder on sys.path, import *names*."""
-
-    def load(files: dict[str, str], *names: str) -> list[types.ModuleType]:
-        root = write_tree(files)
-        if str(root) not in sys.path:
-            sys.path.insert(0, str(root))
-        importlib.invalidate_caches()
-        return [importlib.import_module(name) for name in names]
-
-    return load
 
 
 def _rewrite(module: types.ModuleType, source: str) -> None:
