@@ -5,7 +5,7 @@ name imported?" question all read facts from a module's code. They share these
 caches, keyed by path and validated by the file's ``st_mtime_ns`` and
 ``st_size``, so an edited file is read again and an unchanged one never is. The
 import scan reads the module's cached bytecode when it can
-(:mod:`modutils._codefacts`). :func:`remember` is the one eviction policy of
+(:mod:`modutils._codefacts`). :func:`modutils._cache.remember` is the one eviction policy of
 modutils' bounded caches.
 """
 
@@ -15,15 +15,15 @@ import os
 import threading
 from typing import NamedTuple
 
+from modutils._cache import remember
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
-    from collections.abc import Callable, Hashable
+    from collections.abc import Callable
     from typing import TypeVar
 
     _T = TypeVar("_T")
-    _K = TypeVar("_K", bound=Hashable)
-    _V = TypeVar("_V")
 
 __all__ = [
     "ImportStatement",
@@ -31,7 +31,6 @@ __all__ = [
     "clear_source_cache",
     "parse_file",
     "read_source",
-    "remember",
     "resolve_import",
     "scan_imports",
 ]
@@ -50,18 +49,6 @@ _ast_cache: dict[str, tuple[tuple[int, int], ast.Module]] = {}
 # are kept (reload's dependency graph scans every loaded module); oldest dropped first.
 _ANALYSIS_CACHE_SIZE = 16384
 _analysis_cache: dict[tuple[str, object], tuple[tuple[int, int], object]] = {}
-
-
-def remember(cache: dict[_K, _V], key: _K, value: _V, limit: int) -> None:
-    """``cache[key] = value``, dropping the oldest entry first when *cache* holds *limit*.
-
-    The one eviction policy of modutils' bounded caches: insertion order, oldest
-    out, which costs nothing on a hit (an LRU would reorder on every read). Call it
-    with the cache's lock held when other threads may store at the same time.
-    """
-    if len(cache) >= limit and key not in cache:
-        cache.pop(next(iter(cache)), None)
-    cache[key] = value
 
 
 class ImportStatement(NamedTuple):

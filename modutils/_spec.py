@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
+from modutils._cache import remember
 from modutils._compat import ImportWindow, ModuleSpecClass, namespace_of
 from modutils._state import ModulesSnapshot
 
@@ -264,9 +265,7 @@ def extends_path_file(origin: str) -> bool:
     if b"extend_path" in data or b"declare_namespace" in data:
         compact = b"".join(data.split())
         found = any(call in compact for call in _EXTEND_CALLS)
-    if len(_extends_cache) >= _EXTENDS_CACHE_SIZE:
-        _extends_cache.clear()
-    _extends_cache[origin] = (version, found)
+    remember(_extends_cache, origin, (version, found), _EXTENDS_CACHE_SIZE)
     return found
 
 

@@ -14,10 +14,11 @@ import threading
 import types
 from typing import NamedTuple
 
+from modutils._cache import remember
 from modutils._codefacts import Delete, FromImport, Import, Local, Summary, summarize
 from modutils._naming import package_import_name
 from modutils._paths import fspath_str, looks_like_path
-from modutils._source import ImportStatement, analyze_file, remember, resolve_import
+from modutils._source import ImportStatement, analyze_file, resolve_import
 from modutils._spec import _SOURCE_SUFFIXES, check_module_name, find_spec_static, source_path
 from modutils.members import (
     _INTERPRETER_NAMES,

@@ -19,6 +19,7 @@ from importlib import import_module
 from importlib.machinery import SOURCE_SUFFIXES, ModuleSpec, SourceFileLoader
 from typing import NamedTuple
 
+from modutils._cache import remember
 from modutils._compat import (
     DeadlockError,
     Initializing,
@@ -305,9 +306,7 @@ def _resolve(raw: str) -> _Target:
             _with_separator(os.path.realpath(folder)),
             False,
         )
-        if len(_folders) >= _FOLDERS_SIZE:
-            _folders.clear()
-        _folders[folder] = entry
+        remember(_folders, folder, entry, _FOLDERS_SIZE)
     real = entry[4]
     resolved = real + base
     file_stat = os.lstat(resolved)

@@ -21,7 +21,8 @@ from collections import abc
 from itertools import compress, repeat
 from typing import NamedTuple
 
-from modutils._source import ImportStatement, remember, resolve_import, scan_imports
+from modutils._cache import remember
+from modutils._source import ImportStatement, resolve_import, scan_imports
 from modutils._spec import check_module_name, find_spec_static, is_missing, source_path
 from modutils._state import ModulesSnapshot
 from modutils.errors import ModuleLoadError

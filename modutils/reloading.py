@@ -23,6 +23,7 @@ import time
 from importlib import _bootstrap_external, machinery
 from types import ModuleType
 
+from modutils._cache import remember
 from modutils._compat import (
     DeadlockError,
     Initializing,
@@ -779,9 +780,7 @@ def _source_code(spec: ModuleSpec, name: str) -> CodeType | None:
     if not sys.dont_write_bytecode and cache_path is not None:
         _write_bytecode(loader, source_path, cache_path, code, int(stat.st_mtime), len(source))
     if len(source) == stat.st_size and stat.st_mtime_ns < read_at - _SETTLED_NS:
-        if len(_code_cache) >= _CODE_CACHE_SIZE:
-            _code_cache.pop(next(iter(_code_cache)), None)
-        _code_cache[key] = code
+        remember(_code_cache, key, code, _CODE_CACHE_SIZE)
     return code
 
 

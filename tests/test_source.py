@@ -164,7 +164,7 @@ def test_threads_asking_for_one_file_parse_it_once(
 def test_remember_drops_the_oldest_entry_at_the_limit(
     stored: list[str], limit: int, expected: list[str]
 ) -> None:
-    from modutils._source import remember
+    from modutils._cache import remember
 
     cache: dict[str, int] = {}
     for value, key in enumerate(stored):
