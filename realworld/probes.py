@@ -189,7 +189,12 @@ def foreign_meta_path(name: str) -> Json:
         except Exception as exc:
             result["list_error"] = _describe(exc)
     finally:
-        result["meta_path_kept"] = sys.meta_path == finders
+        # The caller's finders stay, in order; what may follow is importlib_metadata's
+        # own finder, which importing it appends (a plain import leaves it there too).
+        added = sys.meta_path[len(finders) :]
+        result["meta_path_kept"] = sys.meta_path[: len(finders)] == finders and all(
+            type(finder).__module__ == "importlib_metadata" for finder in added
+        )
         sys.meta_path[:] = saved
     return result
 
