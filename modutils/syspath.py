@@ -509,7 +509,7 @@ def _remove_entries(insertion: _Insertion, *, prepend: bool) -> None:
 
 def _modules_under(modules: ModulesSnapshot, entries: Iterable[str]) -> list[str]:
     """Modules imported since *modules* was taken whose files lie under *entries*."""
-    roots = {root for root in map(_resolve, entries) if root is not None}
+    roots = {root for root in map(_real_normcase, entries) if root is not None}
     # Whole path components only: the root /a/b must not claim /a/bc/mod.py.
     prefixes = tuple(root if root.endswith(os.sep) else root + os.sep for root in roots)
     current = sys.modules
@@ -517,7 +517,7 @@ def _modules_under(modules: ModulesSnapshot, entries: Iterable[str]) -> list[str
     unload: set[str] = set()
     for name in new:
         for location in _locations(current.get(name)):
-            resolved = _resolve(location)
+            resolved = _real_normcase(location)
             if resolved is not None and (resolved in roots or resolved.startswith(prefixes)):
                 unload.add(name)
                 break
@@ -550,7 +550,7 @@ def _locations(module: object) -> list[str]:
         return []
 
 
-def _resolve(path: str) -> str | None:
+def _real_normcase(path: str) -> str | None:
     """*path* with symlinks resolved and case normalised, or None if it cannot be."""
     try:
         return os.path.normcase(os.path.realpath(path))
