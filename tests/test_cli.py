@@ -1153,3 +1153,69 @@ def test_import_cli_is_cheap() -> None:
     ours = {name for name in added if name.startswith("modutils")}
     assert ours == {"modutils", "modutils._version", "modutils.cli"}
     assert added.isdisjoint({"argparse", "traceback", "pathlib", "inspect", "ast"})
+
+
+# -- issue 18, proofs: PYTHONPATH naming the current folder ----------------------------------
+
+_PREAMBLE_PROBE = (
+    "import re, sys\n"  # what the console script imports before modutils.cli
+    "from modutils.cli import main\n"
+    "names = sorted({name.partition('.')[0] for name in sys.modules})\n"
+    "import json\n"
+    "print(json.dumps(names))\n"
+)
+
+
+@pytest.fixture(scope="module")
+def late_planted_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A folder holding a module for every name the command line may import once it runs.
+
+    Left out: what the interpreter, ``python -m`` and the console script import before
+    modutils' own code runs (nothing modutils does can keep those from the folder).
+    """
+    probe_folder = tmp_path_factory.mktemp("probe")
+    (probe_folder / "preamble_probe.py").write_text(_PREAMBLE_PROBE, encoding="utf-8")
+    probed = subprocess.run(
+        [sys.executable, "-m", "preamble_probe"],
+        capture_output=True,
+        text=True,
+        cwd=probe_folder,
+        check=True,
+        timeout=60,
+    )
+    folder = tmp_path_factory.mktemp("late-planted")
+    marker = folder.parent / f"{folder.name}-ran.txt"
+    record = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+    names = (
+        set(sys.stdlib_module_names) | {"importlib_metadata", "zipp", "typing_extensions"}
+    ) - set(json.loads(probed.stdout))
+    for name in names - {"__main__"}:
+        (folder / f"{name}.py").write_text(record, encoding="utf-8")
+    (folder / "mypkg").mkdir()
+    (folder / "mypkg" / "__init__.py").write_text(record, encoding="utf-8")
+    (folder / "mypkg" / "mod.py").write_text(
+        record + "import json\n\ndef dumped():\n    return json.dumps(1)\n", encoding="utf-8"
+    )
+    return folder, marker
+
+
+@pytest.mark.parametrize("spelling", ["relative", "absolute"])
+def test_static_commands_run_nothing_from_a_current_folder_on_pythonpath(
+    cli: Run, late_planted_folder: tuple[Path, Path], spelling: str
+) -> None:
+    # PYTHONPATH=. puts the current folder on sys.path for the console script too
+    # (python -m aside, which modutils.__main__ handles): the command line takes it
+    # off before it imports anything itself (json, argparse, textwrap...).
+    folder, marker = late_planted_folder
+    _ran(marker)
+    pythonpath = Path(os.curdir) if spelling == "relative" else folder
+    located = cli("locate", "--json", "mypkg.mod", cwd=folder, pythonpath=pythonpath)
+    assert located.returncode == 0, located.stderr
+    assert json.loads(located.stdout)["path"] == str(folder / "mypkg" / "mod.py")
+    listed = cli("submodules", "--json", "mypkg", cwd=folder, pythonpath=pythonpath)
+    assert listed.returncode == 0, listed.stderr
+    assert [info["name"] for info in json.loads(listed.stdout)] == ["mypkg.mod"]
+    members = cli("members", "--static", "--json", "mypkg.mod", cwd=folder, pythonpath=pythonpath)
+    assert members.returncode == 0, members.stderr
+    assert [member["name"] for member in json.loads(members.stdout)] == ["dumped"]
+    assert _ran(marker) == []

@@ -1543,3 +1543,62 @@ def test_import_string_is_typed_any_so_results_are_usable_without_cast() -> None
     loads = import_string("json:loads")
     value: int = loads("41") + 1
     assert value == 42
+
+
+# --- issue 18, proofs: import_string keeps another thread's import in progress ----------------
+
+
+@pytest.mark.parametrize("target", ["{failing}", "{failing}:VALUE"], ids=["dotted", "colon"])
+def test_a_failed_import_string_keeps_a_module_another_thread_is_still_loading(
+    tmp_path: Path, shared: types.ModuleType, target: str
+) -> None:
+    # As for import_path above: the rollback of a failed import_string() must not
+    # take the other thread's module out of sys.modules while its import runs.
+    other, failing = unique("other"), unique("failing")
+    write(
+        tmp_path / f"{other}.py",
+        f"""
+        import {shared.__name__} as s
+        s.started.set()
+        s.release.wait(10)
+        DONE = True
+        """,
+    )
+    write(
+        tmp_path / f"{failing}.py",
+        f"""
+        import {shared.__name__} as s
+        s.start_other()
+        assert s.started.wait(10)
+        raise RuntimeError("while the other thread is still loading")
+        """,
+    )
+    sys.path.insert(0, str(tmp_path))
+    importlib.invalidate_caches()
+    before = dict(sys.modules)
+    loaded: list[object] = []
+
+    def load_other() -> None:
+        try:
+            loaded.append(importlib.import_module(other))
+        except BaseException as exc:  # reported to the test through loaded
+            loaded.append(exc)
+
+    shared.__dict__["start_other"] = lambda: threading.Thread(
+        target=load_other, daemon=True
+    ).start()
+    try:
+        # import_string() lets the module's own exception through, as import_module does.
+        with pytest.raises(RuntimeError, match="while the other thread"):
+            import_string(target.format(failing=failing))
+        assert state_diff(before) == ([other], [], [])
+    finally:
+        shared.release.set()
+    for _ in range(1000):
+        if loaded:
+            break
+        time.sleep(0.01)
+    assert len(loaded) == 1
+    assert isinstance(loaded[0], types.ModuleType), loaded
+    assert loaded[0].DONE is True
+    assert sys.modules[other] is loaded[0]

@@ -1046,3 +1046,69 @@ def test_static_names_files_as_the_package_folders_above_them_say(write_tree: Wr
     )
     assert listed["Model"].module == "m6mig.models"
     assert listed["X"].module == "m6mig.0001_initial"
+
+
+# -- issue 18, proofs: static listing leaves lazy modules lazy ------------------------------
+
+
+def _register_lazily(name: str, how: str) -> types.ModuleType:
+    """Put *name* in sys.modules unexecuted: through importlib's LazyLoader or modutils'."""
+    # Imported here so that this proof stays appended at the end of the file.
+    import importlib.util
+
+    from modutils import lazy_import
+
+    if how == "lazy_import":
+        return lazy_import(name)
+    spec = importlib.util.find_spec(name)
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("how", "target"),
+    [
+        pytest.param(
+            "LazyLoader",
+            "package",
+            marks=pytest.mark.xfail(
+                strict=True,
+                raises=RuntimeError,
+                reason="_static._StaticReader.by_name reads vars(module), which runs a "
+                "LazyLoader module (issue 18); remove this mark once it reads namespace_of",
+            ),
+        ),
+        ("LazyLoader", "submodule"),
+        ("lazy_import", "package"),
+        ("lazy_import", "submodule"),
+    ],
+)
+def test_static_listing_leaves_a_lazy_package_lazy(
+    write_tree: WriteTree, how: str, target: str
+) -> None:
+    pkg = f"lazystatic_{how.lower()}_{target}"
+    root = write_tree(
+        {
+            f"{pkg}/__init__.py": "X = 1\nraise RuntimeError('lazy package ran')\n",
+            f"{pkg}/sub.py": "Y = 2\n",
+        }
+    )
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+    module = _register_lazily(pkg, how)
+    lazy_class = type(module)
+    assert lazy_class is not types.ModuleType
+    try:
+        listed = list_members_static(pkg if target == "package" else f"{pkg}.sub")
+        # Still the lazy class: nothing read an attribute through it.
+        assert type(module) is lazy_class
+    finally:
+        # The shared clean-up reads __spec__ with getattr, which would run it now.
+        del sys.modules[pkg]
+    assert [member.name for member in listed] == (["X"] if target == "package" else ["Y"])
