@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from modutils._cache import remember
 from modutils._codefacts import Delete, FromImport, Import, Local, Summary, summarize
+from modutils._compat import namespace_of
 from modutils._naming import package_import_name
 from modutils._paths import fspath_str, looks_like_path
 from modutils._source import ImportStatement, analyze_file, resolve_import
@@ -123,8 +124,9 @@ class _StaticReader:
             return None
         if spec is None:
             return None
-        module = sys.modules.get(name)
-        file = vars(module).get("__file__") if isinstance(module, types.ModuleType) else None
+        # Read without attribute hooks: vars() itself loads a LazyLoader module.
+        namespace = namespace_of(sys.modules.get(name))
+        file = None if namespace is None else namespace.get("__file__")
         locations = spec.submodule_search_locations
         return _Ref(name, source_path(spec, file), None if locations is None else tuple(locations))
 

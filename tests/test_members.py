@@ -1074,16 +1074,7 @@ def _register_lazily(name: str, how: str) -> types.ModuleType:
 @pytest.mark.parametrize(
     ("how", "target"),
     [
-        pytest.param(
-            "LazyLoader",
-            "package",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=RuntimeError,
-                reason="_static._StaticReader.by_name reads vars(module), which runs a "
-                "LazyLoader module (issue 18); remove this mark once it reads namespace_of",
-            ),
-        ),
+        ("LazyLoader", "package"),
         ("LazyLoader", "submodule"),
         ("lazy_import", "package"),
         ("lazy_import", "submodule"),
