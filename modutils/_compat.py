@@ -356,3 +356,57 @@ class ImportWindow:
                 return True
             part = part.rpartition(".")[0]
         return False
+
+
+# --- reading a module's cached bytecode ----------------------------------------------
+#
+# The checks SourceLoader.get_code makes of a timestamp-based .pyc before it trusts
+# it (importlib._bootstrap_external, unchanged in CPython 3.10-3.13): magic number
+# and flags, then the source's mtime and size recorded in the header; then the code
+# is unmarshalled and given the source path as its filename.
+import sys as _sys  # noqa: E402  # appended here to keep merges of this file clean
+
+if TYPE_CHECKING:
+    from types import CodeType
+
+    class SourceLoaderLike(Protocol):
+        """What :func:`cached_code` needs of a loader (a ``SourceFileLoader``)."""
+
+        path: str
+
+        def get_data(self, path: str) -> bytes: ...
+
+
+_classify_pyc: Callable[[bytes, str, dict[str, str]], int] = _bootstrap_external._classify_pyc  # type: ignore[attr-defined]
+_validate_timestamp_pyc: Callable[..., None] = _bootstrap_external._validate_timestamp_pyc  # type: ignore[attr-defined]
+_compile_bytecode: Callable[..., CodeType] = _bootstrap_external._compile_bytecode  # type: ignore[attr-defined]
+
+
+def cached_code(
+    loader: SourceLoaderLike, name: str, bytecode_path: str, mtime: float, size: int
+) -> CodeType | None:
+    """The code of *loader*'s source read from its timestamp ``.pyc``, if that is current.
+
+    What ``SourceLoader.get_code`` returns when the bytecode at *bytecode_path*
+    matches the source's *mtime* and *size* (a ``stat`` of it already made), read
+    through ``loader.get_data``. ``None`` in every other case (no readable file, a
+    bad header, a stale or hash-based ``.pyc``): ``get_code`` then does the whole
+    work again, compiling and writing the bytecode as it decides.
+    """
+    try:
+        data = loader.get_data(bytecode_path)
+    except OSError:
+        return None
+    details = {"name": name, "path": bytecode_path}
+    try:
+        if _classify_pyc(data, name, details) & 0b1:
+            return None  # hash-based: get_code's own rules for checking the source
+        _validate_timestamp_pyc(data, int(mtime), size, name, details)
+    except (ImportError, EOFError):
+        return None
+    source_path = loader.path
+    if _sys.flags.verbose:
+        _bootstrap._verbose_message("{} matches {}", bytecode_path, source_path)  # type: ignore[attr-defined]
+    return _compile_bytecode(
+        memoryview(data)[16:], name=name, bytecode_path=bytecode_path, source_path=source_path
+    )
