@@ -410,3 +410,9 @@ def cached_code(
     return _compile_bytecode(
         memoryview(data)[16:], name=name, bytecode_path=bytecode_path, source_path=source_path
     )
+
+
+# A FileFinder's _path_mtime alone: FileFinder._fill_cache sets it with each new
+# listing, and invalidate_caches() sets it to -1, so it tells whether the listing
+# changed for the price of one attribute read.
+file_finder_mtime: Callable[[object], float] = attrgetter("_path_mtime")
