@@ -23,6 +23,7 @@ from modutils._cache import remember
 from modutils._compat import (
     DeadlockError,
     Initializing,
+    acquire_module_lock,
     cached_code,
     get_module_lock,
     importing_elsewhere,
@@ -510,7 +511,7 @@ def _load(
     # another thread waits for us, and importlib's deadlock detection sees our loads.
     lock = get_module_lock(name)
     try:
-        lock.acquire()
+        acquire_module_lock(lock)
     except DeadlockError as exc:
         # Two threads each loading a module whose code loads the other one: accept
         # the partially initialised module, as importlib does for a concurrent
