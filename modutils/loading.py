@@ -301,7 +301,8 @@ def _resolve(raw: str) -> _Target:
     system resolves ``..`` after links, as ``realpath`` does, while ``abspath``
     would apply it before them.
     """
-    if not os.path.isabs(raw):
+    # On POSIX, posixpath.isabs of a str is this startswith.
+    if not (raw.startswith(_SEP) if _ONE_SEPARATOR else os.path.isabs(raw)):
         raw = os.path.join(os.getcwd(), raw)
     if _ONE_SEPARATOR:
         folder, _, base = raw.rpartition(_SEP)
