@@ -356,3 +356,93 @@ class ImportWindow:
                 return True
             part = part.rpartition(".")[0]
         return False
+
+
+# --- reading a module's cached bytecode ----------------------------------------------
+#
+# The checks SourceLoader.get_code makes of a timestamp-based .pyc before it trusts
+# it (importlib._bootstrap_external, unchanged in CPython 3.10-3.13): magic number
+# and flags, then the source's mtime and size recorded in the header; then the code
+# is unmarshalled and given the source path as its filename.
+import sys as _sys  # noqa: E402  # appended here to keep merges of this file clean
+
+if TYPE_CHECKING:
+    from types import CodeType
+
+    class SourceLoaderLike(Protocol):
+        """What :func:`cached_code` needs of a loader (a ``SourceFileLoader``)."""
+
+        path: str
+
+        def get_data(self, path: str) -> bytes: ...
+
+
+_classify_pyc: Callable[[bytes, str, dict[str, str]], int] = _bootstrap_external._classify_pyc  # type: ignore[attr-defined]
+_validate_timestamp_pyc: Callable[..., None] = _bootstrap_external._validate_timestamp_pyc  # type: ignore[attr-defined]
+_compile_bytecode: Callable[..., CodeType] = _bootstrap_external._compile_bytecode  # type: ignore[attr-defined]
+
+
+def cached_code(
+    loader: SourceLoaderLike, name: str, bytecode_path: str, mtime: float, size: int
+) -> CodeType | None:
+    """The code of *loader*'s source read from its timestamp ``.pyc``, if that is current.
+
+    What ``SourceLoader.get_code`` returns when the bytecode at *bytecode_path*
+    matches the source's *mtime* and *size* (a ``stat`` of it already made), read
+    through ``loader.get_data``. ``None`` in every other case (no readable file, a
+    bad header, a stale or hash-based ``.pyc``): ``get_code`` then does the whole
+    work again, compiling and writing the bytecode as it decides.
+    """
+    try:
+        data = loader.get_data(bytecode_path)
+    except OSError:
+        return None
+    details = {"name": name, "path": bytecode_path}
+    try:
+        if _classify_pyc(data, name, details) & 0b1:
+            return None  # hash-based: get_code's own rules for checking the source
+        _validate_timestamp_pyc(data, int(mtime), size, name, details)
+    except (ImportError, EOFError):
+        return None
+    source_path = loader.path
+    if _sys.flags.verbose:
+        _bootstrap._verbose_message("{} matches {}", bytecode_path, source_path)  # type: ignore[attr-defined]
+    return _compile_bytecode(
+        memoryview(data)[16:], name=name, bytecode_path=bytecode_path, source_path=source_path
+    )
+
+
+# A FileFinder's _path_mtime alone: FileFinder._fill_cache sets it with each new
+# listing, and invalidate_caches() sets it to -1, so it tells whether the listing
+# changed for the price of one attribute read.
+file_finder_mtime: Callable[[object], float] = attrgetter("_path_mtime")
+
+
+# From 3.12, _ModuleLock.acquire first registers the thread as blocked on the lock
+# (_BlockingOnManager: a Python-level weak-value dictionary), then looks whether the
+# lock is free; that bookkeeping, which only a thread that waits needs, costs more
+# than the rest of a small module's load.
+_ModuleLockType: type | None = getattr(_bootstrap, "_ModuleLock", None)
+_FREE_LOCK_SHORTCUT = _sys.version_info >= (3, 12) and _ModuleLockType is not None
+
+
+def acquire_module_lock(lock: ModuleLock) -> None:
+    """``lock.acquire()`` for a lock from :func:`get_module_lock`, cheaper when it is free.
+
+    On CPython 3.12-3.13 a lock that is free, or already held by this thread, is
+    taken as ``_ModuleLock.acquire`` takes it (owner and count set under its inner
+    lock), without registering a wait that does not happen; any other case goes
+    through ``acquire``, its waiting and its deadlock detection. Elsewhere it is
+    ``lock.acquire()``.
+
+    :raises DeadlockError: as ``acquire`` does, when waiting would deadlock.
+    """
+    if _FREE_LOCK_SHORTCUT and lock.__class__ is _ModuleLockType:
+        me = get_ident()
+        count: list[bool] = lock.count  # type: ignore[attr-defined]
+        with lock.lock:  # type: ignore[attr-defined]
+            if not count or lock.owner == me:  # type: ignore[attr-defined]
+                lock.owner = me  # type: ignore[attr-defined]
+                count.append(True)
+                return
+    lock.acquire()

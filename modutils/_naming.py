@@ -23,7 +23,7 @@ import time
 from importlib.machinery import SOURCE_SUFFIXES, BuiltinImporter, FrozenImporter, PathFinder
 from itertools import repeat
 
-from modutils._compat import FileFinder, file_finder_state, is_frozen
+from modutils._compat import FileFinder, file_finder_mtime, file_finder_state, is_frozen
 from modutils._spec import find_spec_static
 
 TYPE_CHECKING = False
@@ -57,8 +57,8 @@ _entries: list[tuple[tuple[object, ...], str | None, tuple[str, ...], tuple[str,
 # importlib.invalidate_caches() was called (it resets the finders' mtime), as
 # importlib's documentation asks of code that creates modules at run time.
 _TRUST_SECONDS = 0.01
-# [the finders of the sys.path entries, those that are FileFinders, their
-# (mtime, listing) states, when stats last confirmed those mtimes, the stems of all
+# [the finders of the sys.path entries, those that are FileFinders, their listing
+# mtimes, when stats last confirmed those mtimes, the stems of all the listings,
 # the listings]: see _missing_on_sys_path.
 _view: list[Any] = []
 # (tuple(sys.meta_path), its plan) as last seen: see _meta_path_plan.
@@ -430,7 +430,8 @@ def _missing_on_sys_path(name: str) -> bool:
 
     The folders' listings are their FileFinders' own. They are checked as a whole,
     with C-level calls only, while nothing changed: the same finders for the same
-    entries, each with the same listing set and mtime, and a stat of every folder
+    entries, each with the same listing mtime (a FileFinder sets it with each new
+    listing, ``invalidate_caches()`` resets it), and a stat of every folder
     confirmed those mtimes less than :data:`_TRUST_SECONDS` ago.
     """
     if _RELAXED_CASE and "PYTHONCASEOK" in os.environ:
@@ -442,7 +443,7 @@ def _missing_on_sys_path(name: str) -> bool:
     if (
         not view
         or view[0] != finders
-        or view[2] != tuple(map(file_finder_state, view[1]))
+        or view[2] != tuple(map(file_finder_mtime, view[1]))
         or now - view[3] > _TRUST_SECONDS
     ) and not _look(finders, now):
         return False
@@ -471,15 +472,16 @@ def _look(finders: tuple[object, ...], now: float) -> bool:
             current = -1
         if current != mtime:
             return False
+    listings = tuple(names for _, names in states)
     stems: frozenset[str]
-    if _view and _view[2] == states:
+    if _view and _view[5] == listings:
         stems = _view[4]
     else:
         # Each listed name up to its first dot (x for x.py, x.cpython-311.so, the
         # folder x): a superset of what the folders provide, and a false hit only
         # costs the full look-up.
         stems = frozenset(item.partition(".")[0] for _, names in states for item in names)
-    _view[:] = [finders, tuple(folders), states, now, stems]
+    _view[:] = [finders, tuple(folders), tuple(mtime for mtime, _ in states), now, stems, listings]
     return True
 
 

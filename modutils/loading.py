@@ -23,6 +23,8 @@ from modutils._cache import remember
 from modutils._compat import (
     DeadlockError,
     Initializing,
+    acquire_module_lock,
+    cached_code,
     get_module_lock,
     importing_elsewhere,
     module_lock,
@@ -233,14 +235,33 @@ class _SourceOnlyLoader(SourceFileLoader):
 
 
 class _StatReusingLoader(SourceFileLoader):
-    """A SourceFileLoader whose first ``path_stats`` answers with a stat already made.
+    """A SourceFileLoader whose first ``get_code`` uses what :func:`import_path` knows.
 
-    ``SourceLoader.get_code`` stats the source to check its bytecode cache against;
-    :func:`import_path` has just made that very ``lstat`` (of a regular file, so the
-    same as ``stat``). The stored answer is used once, so a later ``get_code`` (a
-    reload) stats the file afresh, and it leaves no trace in the loader's
-    ``__dict__``, which ``FileLoader.__eq__`` compares.
+    ``SourceLoader.get_code`` works out the bytecode path with ``cache_from_source``
+    and stats the source to check the bytecode against; :func:`import_path` has
+    just made that very ``lstat`` (of a regular file, so the same as ``stat``) and
+    worked out the path (:func:`_cache_path`). The first ``get_code`` reads a
+    current timestamp ``.pyc`` with them (:func:`modutils._compat.cached_code`, the
+    same checks); in any other case ``get_code`` runs as usual, with the stored stat
+    as ``path_stats``'s first answer. The hint is used once, so a later
+    ``get_code`` (a reload) stats the file afresh, and it leaves no trace in the
+    loader's ``__dict__``, which ``FileLoader.__eq__`` compares.
     """
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        hint: tuple[str | None, float, int] | None = self.__dict__.pop("_modutils_hint", None)
+        if hint is None or fullname != self.name:
+            return super().get_code(fullname)
+        cached, mtime, size = hint
+        if cached is not None:
+            code = cached_code(self, fullname, cached, mtime, size)
+            if code is not None:
+                return code
+        self._modutils_stats = {"mtime": mtime, "size": size}  # what path_stats returns
+        try:
+            return super().get_code(fullname)
+        finally:
+            self.__dict__.pop("_modutils_stats", None)
 
     def path_stats(self, path: str) -> Mapping[str, object]:
         stats: Mapping[str, object] | None = self.__dict__.pop("_modutils_stats", None)
@@ -280,7 +301,8 @@ def _resolve(raw: str) -> _Target:
     system resolves ``..`` after links, as ``realpath`` does, while ``abspath``
     would apply it before them.
     """
-    if not os.path.isabs(raw):
+    # On POSIX, posixpath.isabs of a str is this startswith.
+    if not (raw.startswith(_SEP) if _ONE_SEPARATOR else os.path.isabs(raw)):
         raw = os.path.join(os.getcwd(), raw)
     if _ONE_SEPARATOR:
         folder, _, base = raw.rpartition(_SEP)
@@ -490,7 +512,7 @@ def _load(
     # another thread waits for us, and importlib's deadlock detection sees our loads.
     lock = get_module_lock(name)
     try:
-        lock.acquire()
+        acquire_module_lock(lock)
     except DeadlockError as exc:
         # Two threads each loading a module whose code loads the other one: accept
         # the partially initialised module, as importlib does for a concurrent
@@ -530,7 +552,7 @@ def _load(
 
 
 def _new_module(
-    spec: ModuleSpec, loader: SourceFileLoader, file: str, is_package: bool
+    spec: ModuleSpec, loader: SourceFileLoader, file: str, is_package: bool, cached: str | None
 ) -> ModuleType:
     """What ``module_from_spec(spec)`` returns for the spec :func:`_execute` builds.
 
@@ -549,7 +571,7 @@ def _new_module(
     if is_package:
         namespace["__path__"] = spec.submodule_search_locations
     namespace["__file__"] = file
-    cached = _cache_path(file)
+    # *cached* is _cache_path(file), worked out by the caller, which shares it.
     if cached is None:
         cached = spec.cached
     else:
@@ -676,6 +698,7 @@ def _execute(
     file_stat: os.stat_result | None = None,
 ) -> ModuleType:
     """Create the module for *file* and run its code; the caller restores on failure."""
+    cached = _cache_path(file)
     loader: SourceFileLoader
     # The suffixes SourceFileLoader is registered for (FileFinder matches with endswith too).
     if not file.endswith(_SOURCE_SUFFIXES):
@@ -684,15 +707,14 @@ def _execute(
         loader = SourceFileLoader(name, file)
     else:
         loader = _StatReusingLoader(name, file)
-        # What SourceFileLoader.path_stats returns.
-        loader._modutils_stats = {"mtime": file_stat.st_mtime, "size": file_stat.st_size}  # type: ignore[attr-defined]
+        loader._modutils_hint = (cached, file_stat.st_mtime, file_stat.st_size)  # type: ignore[attr-defined]
     # The spec spec_from_file_location(name, file, loader=loader) builds, without the
     # work it would redo: *file* is absolute already and the loader is chosen.
     spec = ModuleSpec(name, loader, origin=file, is_package=is_package)
     spec.has_location = True
     if is_package:
         spec.submodule_search_locations = [os.path.dirname(file)]
-    module = _new_module(spec, loader, file, is_package)
+    module = _new_module(spec, loader, file, is_package, cached)
     # As importlib._bootstrap._load_unlocked does: registered before the code runs,
     # and marked as initialising so that a concurrent ``import name`` waits on the
     # module lock we hold instead of using the half-run module.

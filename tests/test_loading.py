@@ -1172,6 +1172,75 @@ def test_loader_stats_the_file_afresh_after_the_load(tmp_path: Path) -> None:
     assert module.X == 22222
 
 
+def write_bytecode(file: Path, state: str) -> None:
+    """Leave *file* (``X = 1``) with a ``.pyc`` in *state*; the bytecode says ``X = 2``.
+
+    A "current" bytecode records the source's mtime and size, though compiled from
+    other source of the same size: which code runs tells where it was read from.
+    """
+    import py_compile
+
+    mode = py_compile.PycInvalidationMode
+    cached = importlib.util.cache_from_source(str(file))
+    if state != "missing":
+        write(file, "X = 2\n")
+        invalidation = {"checked hash": mode.CHECKED_HASH, "unchecked hash": mode.UNCHECKED_HASH}
+        py_compile.compile(
+            str(file), cfile=cached, invalidation_mode=invalidation.get(state, mode.TIMESTAMP)
+        )
+    stamp = os.stat(file).st_mtime_ns if state != "missing" else time.time_ns()
+    write(file, "X = 1\n")
+    # One second later makes the recorded (whole-second) mtime stale.
+    os.utime(file, ns=(stamp, stamp + (1_000_000_000 if state == "stale" else 0)))
+    if state == "bad magic":
+        data = Path(cached).read_bytes()
+        Path(cached).write_bytes(b"\0\0\0\0" + data[4:])
+    elif state == "truncated":
+        Path(cached).write_bytes(Path(cached).read_bytes()[:10])
+
+
+@pytest.mark.parametrize(
+    "state",
+    ["current", "stale", "missing", "bad magic", "truncated", "checked hash", "unchecked hash"],
+)
+def test_bytecode_is_used_as_source_file_loader_uses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    # import_path reads a current .pyc itself, with the path and stat it already has;
+    # whatever the .pyc's state, the code run must be the one the stdlib loader runs.
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    name = unique()
+    file = tmp_path / f"{name}.py"
+    write_bytecode(file, state)
+    expected = types.ModuleType(name)
+    importlib.machinery.SourceFileLoader(name, str(file)).exec_module(expected)
+    module = import_path(file)
+    from_bytecode = state in ("current", "unchecked hash")
+    assert module.X == expected.X == (2 if from_bytecode else 1)
+    assert vars(module.__loader__) == vars(importlib.machinery.SourceFileLoader(name, str(file)))
+
+
+@pytest.mark.parametrize("state", ["stale", "missing"])
+def test_bytecode_is_written_when_it_is_not_current(tmp_path: Path, state: str) -> None:
+    name = unique()
+    file = tmp_path / f"{name}.py"
+    write_bytecode(file, state)
+    cached = Path(importlib.util.cache_from_source(str(file)))
+    dont_write_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        assert import_path(file).X == 1
+    finally:
+        sys.dont_write_bytecode = dont_write_bytecode
+    # The header of the new bytecode records the source's mtime and size.
+    header = cached.read_bytes()[8:16]
+    source = os.stat(file)
+    assert header == (
+        (int(source.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
+        + source.st_size.to_bytes(4, "little")
+    )
+
+
 def fake_folder_times(
     monkeypatch: pytest.MonkeyPatch, folder: Path, times: Callable[[os.stat_result], int]
 ) -> None:
