@@ -509,6 +509,80 @@ def test_reload_after_a_lazy_load(tree: str, probe: types.ModuleType) -> None:
     assert sys.modules[f"{tree}.mod"] is module
 
 
+SELF_READING = RECORD + (
+    "import sys\n"
+    f"if {PROBE}.fail:\n"
+    "    raise RuntimeError('fails while probe.fail')\n"
+    "VALUE = 42\n"
+    "SEEN = sys.modules[__name__].VALUE  # its own code reads it while it runs\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("reload", "parent_loaded"),
+    [
+        pytest.param(modutils.reload, True, id="modutils-new-spec"),
+        # Its parent not loaded: modutils.reload re-executes it from its own spec.
+        pytest.param(modutils.reload, False, id="modutils-own-spec"),
+        pytest.param(importlib.reload, True, id="importlib"),
+    ],
+)
+def test_reload_of_a_lazy_module_never_executed_runs_it_once(
+    write_tree: WriteTree,
+    probe: types.ModuleType,
+    reload: Callable[[types.ModuleType], types.ModuleType],
+    parent_loaded: bool,
+) -> None:
+    name = _unique("pkg")
+    sys.path.insert(0, str(write_tree({f"{name}/__init__.py": "", f"{name}/mod.py": SELF_READING})))
+    probe.fail = False  # type: ignore[attr-defined]
+    if parent_loaded:
+        importlib.import_module(name)
+    module = lazy_import(f"{name}.mod")
+    assert reload(module) is module
+    assert _ran(probe) == [f"{name}.mod"]  # the reload was its first (and only) execution
+    assert (module.VALUE, module.SEEN) == (42, 42)
+    assert type(module) is types.ModuleType
+    assert sys.modules[f"{name}.mod"] is module
+    assert _ran(probe) == [f"{name}.mod"]
+
+
+@pytest.mark.parametrize("parent_loaded", [True, False], ids=["new-spec", "own-spec"])
+def test_failed_reload_of_a_lazy_module_leaves_it_lazy(
+    write_tree: WriteTree, probe: types.ModuleType, parent_loaded: bool
+) -> None:
+    name = _unique("pkg")
+    sys.path.insert(0, str(write_tree({f"{name}/__init__.py": "", f"{name}/mod.py": SELF_READING})))
+    if parent_loaded:
+        importlib.import_module(name)
+    module = lazy_import(f"{name}.mod")
+    spec = module.__spec__
+    with pytest.raises(modutils.ReloadError):
+        modutils.reload(module)
+    assert _ran(probe) == [f"{name}.mod"]  # the failed attempt
+    assert "not executed yet" in repr(module)
+    assert module.__spec__ is spec
+    assert sys.modules[f"{name}.mod"] is module
+    probe.fail = False  # type: ignore[attr-defined]
+    assert module.SEEN == 42  # its first use executes it, once
+    assert _ran(probe) == [f"{name}.mod", f"{name}.mod"]
+    assert type(module) is types.ModuleType
+
+
+def test_functions_of_a_failed_lazy_module_keep_their_builtins(
+    write_tree: WriteTree, probe: types.ModuleType
+) -> None:
+    # A failed execution takes __builtins__ out of the namespace again (see _execute).
+    name = _unique("mod")
+    source = f"import {PROBE}\ndef size():\n    return len('ab')\n{PROBE}.size = size\n1 / 0\n"
+    sys.path.insert(0, str(write_tree({f"{name}.py": source})))
+    module = lazy_import(name)
+    with pytest.raises(ModuleLoadError):
+        module.size  # noqa: B018
+    assert "__builtins__" not in vars(module)
+    assert probe.size() == 2
+
+
 def test_eager_environment_imports_at_once(
     tree: str, probe: types.ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
