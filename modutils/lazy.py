@@ -101,26 +101,20 @@ class _Pending:
     executed, as ``LazyLoader`` keeps its state in ``spec.loader_state``: it lives
     exactly as long as the module, with no registry to clean. Module objects
     cannot hold it themselves (a subclass with slots could not switch its
-    ``__class__`` back to :class:`types.ModuleType`).
+    ``__class__`` back to :class:`types.ModuleType`). It does not refer back to
+    the spec: without that cycle, a lazy module never used is freed by reference
+    counting alone, and ``lazy_import`` leaves no work for the garbage collector.
     """
 
-    __slots__ = ("file", "line", "owner", "spec")
+    __slots__ = ("file", "line", "owner")
 
-    def __init__(self, spec: ModuleSpec, file: str, line: int) -> None:
-        self.spec = spec
+    def __init__(self, file: str, line: int) -> None:
         self.file = file
         self.line = line
         self.owner: int | None = None  # the thread executing the module
 
 
 _STATE = "_modutils_lazy"
-
-
-def _pending_of(module: ModuleType) -> _Pending | None:
-    pending: _Pending | None = getattr(
-        ModuleType.__getattribute__(module, "__spec__"), _STATE, None
-    )
-    return pending
 
 
 class _LazyModule(ModuleType):
@@ -221,7 +215,7 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
                     raise ModuleNotFoundError(f"No module named {name!r}", name=name)
                 module = _new_module(spec)
                 if module is not None:
-                    state = _Pending(spec, frame.f_code.co_filename, frame.f_lineno)
+                    state = _Pending(frame.f_code.co_filename, frame.f_lineno)
                     setattr(spec, _STATE, state)
                     sys.modules[name] = module
                     _bind_to_parent(name, module)
@@ -331,11 +325,11 @@ def _new_module(spec: ModuleSpec) -> ModuleType | None:
 
 def _execute(module: ModuleType) -> None:
     """Execute the lazy *module* once, or wait for the thread executing it."""
-    pending = _pending_of(module)
+    spec: ModuleSpec = ModuleType.__getattribute__(module, "__spec__")
+    pending: _Pending | None = getattr(spec, _STATE, None)
     if pending is None:
         # Executed by another thread since this one looked at its class, or a
         # reload gave it a new __spec__ and executes (or has executed) its code.
-        spec = ModuleType.__getattribute__(module, "__spec__")
         if not getattr(spec, "_initializing", False):
             # Not while modutils.reload runs it: on failure that puts the old
             # __spec__ (and with it the pending state) back, and it is lazy again.
@@ -344,7 +338,6 @@ def _execute(module: ModuleType) -> None:
     me = get_ident()
     if pending.owner == me:
         return  # read from its own code while it runs, as in a circular import
-    spec = pending.spec
     name = spec.name
     parent_name, _, child = name.rpartition(".")
     parent: ModuleType | None = None

@@ -489,6 +489,22 @@ def test_an_unused_lazy_module_is_not_kept_alive(tree: str) -> None:
     assert ref() is None
 
 
+def test_an_unused_lazy_module_is_freed_without_the_garbage_collector(tree: str) -> None:
+    # No reference cycle (the pending state does not point back to the spec), so that
+    # many lazy_import calls leave no work for the collector.
+    module = lazy_import(f"{tree}.other")
+    module_ref, spec_ref = weakref.ref(module), weakref.ref(module.__spec__)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del sys.modules[f"{tree}.other"], module
+        assert module_ref() is None
+        assert spec_ref() is None
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def test_pickle_objects_from_a_lazy_module(tree: str) -> None:
     module = lazy_import(f"{tree}.mod")
     thing = module.Thing()
