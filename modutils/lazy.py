@@ -20,6 +20,7 @@ from importlib.machinery import BuiltinImporter, ExtensionFileLoader
 from types import ModuleType
 
 from modutils._compat import (
+    DeadlockError,
     Initializing,
     NamespaceLoader,
     find_spec_in,
@@ -330,10 +331,21 @@ def _execute(module: ModuleType) -> None:
     if pending is None:
         # Executed by another thread since this one looked at its class, or a
         # reload gave it a new __spec__ and executes (or has executed) its code.
-        if not getattr(spec, "_initializing", False):
-            # Not while modutils.reload runs it: on failure that puts the old
-            # __spec__ (and with it the pending state) back, and it is lazy again.
-            ModuleType.__setattr__(module, "__class__", ModuleType)
+        if getattr(spec, "_initializing", False):
+            # Being executed (modutils.reload marks the new spec until it commits
+            # or rolls back): wait for its lock as `import name` would, unless this
+            # thread holds it (its own code reading it while it runs).
+            try:
+                with module_lock(spec.name):
+                    pass
+            except DeadlockError:
+                return  # as importlib's _lock_unlock_module: go on with it as it is
+            if ModuleType.__getattribute__(module, "__spec__") is not spec:
+                _execute(module)  # rolled back: the old spec, lazy again
+                return
+            if getattr(spec, "_initializing", False):
+                return
+        ModuleType.__setattr__(module, "__class__", ModuleType)
         return
     me = get_ident()
     if pending.owner == me:

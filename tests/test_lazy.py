@@ -585,6 +585,44 @@ def test_failed_reload_of_a_lazy_module_leaves_it_lazy(
     assert type(module) is types.ModuleType
 
 
+@pytest.mark.parametrize("parent_loaded", [True, False], ids=["new-spec", "own-spec"])
+def test_a_thread_touching_a_lazy_module_a_reload_executes_waits_for_it(
+    write_tree: WriteTree, probe: types.ModuleType, parent_loaded: bool
+) -> None:
+    name = _unique("pkg")
+    source = RECORD + f"{PROBE}.started.set()\nassert {PROBE}.go.wait(10)\nVALUE = 42\n"
+    sys.path.insert(0, str(write_tree({f"{name}/__init__.py": "", f"{name}/mod.py": source})))
+    probe.started, probe.go = threading.Event(), threading.Event()  # type: ignore[attr-defined]
+    if parent_loaded:
+        importlib.import_module(name)
+    module = lazy_import(f"{name}.mod")
+    seen: dict[str, object] = {}
+
+    def record(role: str, action: Callable[[], object]) -> None:
+        try:
+            seen[role] = action()
+        except Exception as exc:  # recorded, so that the test shows it
+            seen[role] = exc
+
+    reloader = threading.Thread(target=record, args=("reload", lambda: modutils.reload(module)))
+    reader = threading.Thread(target=record, args=("read", lambda: module.VALUE))
+    reloader.start()
+    try:
+        assert probe.started.wait(10)
+        reader.start()
+        reader.join(0.2)
+        assert reader.is_alive(), seen  # waiting for the reload, not reading a half module
+    finally:
+        probe.go.set()
+        reloader.join(10)
+        if reader.ident is not None:
+            reader.join(10)
+    assert not reloader.is_alive()
+    assert not reader.is_alive()
+    assert seen == {"reload": module, "read": 42}
+    assert _ran(probe) == [f"{name}.mod"]
+
+
 def test_functions_of_a_failed_lazy_module_keep_their_builtins(
     write_tree: WriteTree, probe: types.ModuleType
 ) -> None:
