@@ -126,14 +126,7 @@ def search_locations(package: str) -> list[str] | None:
 
 
 def _guarded(find: Callable[[str], _T], name: str) -> _T:
-    for finder in sys.meta_path:
-        cls = finder if isinstance(finder, type) else type(finder)
-        if (
-            cls.__module__ not in _QUIET_FINDER_MODULES
-            and (cls.__module__, cls.__name__) not in _QUIET_FINDER_CLASSES
-        ):
-            break
-    else:
+    if not _needs_guard(name):
         return find(name)
     # Such a finder may also edit sys.path while it answers: put back the list
     # object and its contents too, so that the look-up leaves nothing behind.
@@ -344,3 +337,36 @@ def _namespace_spec(name: str, path: list[str]) -> ModuleSpec | None:
     spec = ModuleSpecClass(name, None, is_package=True)
     spec.submodule_search_locations = locations
     return spec
+
+
+# setuptools' distutils shim (``_distutils_hack.DistutilsMetaFinder``, first on
+# sys.meta_path in every virtual environment that has setuptools: the 3.10 and 3.11
+# ones) answers, and may import, only for the top-level names ``distutils`` and ``pip``
+# and for CPython's own ``test.*`` modules (its ``spec_for_<name>`` methods); for any
+# other name it returns None without importing anything, as ``_naming`` relies on too.
+_DISTUTILS_SHIM = ("_distutils_hack", "DistutilsMetaFinder")
+_DISTUTILS_SHIM_NAMES = frozenset({"distutils", "pip", "test"})
+# (tuple(sys.meta_path), the top-level names whose look-up needs the guard, or None
+# for all of them) as last seen: one comparison of a few finders per look-up.
+_guard_plan: tuple[tuple[object, ...], frozenset[str] | None] = ((), frozenset())
+
+
+def _needs_guard(name: str) -> bool:
+    """Whether looking *name* (and its parents) up may ask a finder that imports."""
+    global _guard_plan
+    finders = tuple(sys.meta_path)
+    seen, names = _guard_plan
+    if seen != finders:
+        names = frozenset()
+        for finder in finders:
+            cls = finder if isinstance(finder, type) else type(finder)
+            key = (cls.__module__, cls.__name__)
+            if cls.__module__ in _QUIET_FINDER_MODULES or key in _QUIET_FINDER_CLASSES:
+                continue
+            if key == _DISTUTILS_SHIM:
+                names |= _DISTUTILS_SHIM_NAMES
+                continue
+            names = None
+            break
+        _guard_plan = (finders, names)  # one assignment: threads see old or new
+    return names is None or name.partition(".")[0] in names

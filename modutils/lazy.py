@@ -20,6 +20,7 @@ from importlib.machinery import BuiltinImporter, ExtensionFileLoader
 from types import ModuleType
 
 from modutils._compat import (
+    DeadlockError,
     Initializing,
     NamespaceLoader,
     find_spec_in,
@@ -73,6 +74,23 @@ _QUIET = frozenset(
 )
 
 
+# The attributes the import system writes when it (re)initialises a module
+# (importlib's _init_module_attrs, and importlib.reload's `module.__spec__ = ...`).
+# Writing them does not execute a lazy module: a reload writes them first and then
+# executes the module's code itself, which must not run a first time before that.
+_WRITTEN_BY_IMPORT = frozenset(
+    {
+        "__name__",
+        "__loader__",
+        "__package__",
+        "__spec__",
+        "__path__",
+        "__file__",
+        "__cached__",
+    }
+)
+
+
 def _eager() -> bool:
     return os.environ.get(EAGER_ENV, "") not in ("", "0")
 
@@ -84,26 +102,20 @@ class _Pending:
     executed, as ``LazyLoader`` keeps its state in ``spec.loader_state``: it lives
     exactly as long as the module, with no registry to clean. Module objects
     cannot hold it themselves (a subclass with slots could not switch its
-    ``__class__`` back to :class:`types.ModuleType`).
+    ``__class__`` back to :class:`types.ModuleType`). It does not refer back to
+    the spec: without that cycle, a lazy module never used is freed by reference
+    counting alone, and ``lazy_import`` leaves no work for the garbage collector.
     """
 
-    __slots__ = ("file", "line", "owner", "spec")
+    __slots__ = ("file", "line", "owner")
 
-    def __init__(self, spec: ModuleSpec, file: str, line: int) -> None:
-        self.spec = spec
+    def __init__(self, file: str, line: int) -> None:
         self.file = file
         self.line = line
         self.owner: int | None = None  # the thread executing the module
 
 
 _STATE = "_modutils_lazy"
-
-
-def _pending_of(module: ModuleType) -> _Pending | None:
-    pending: _Pending | None = getattr(
-        ModuleType.__getattribute__(module, "__spec__"), _STATE, None
-    )
-    return pending
 
 
 class _LazyModule(ModuleType):
@@ -119,7 +131,8 @@ class _LazyModule(ModuleType):
         return ModuleType.__getattribute__(self, attr)
 
     def __setattr__(self, attr: str, value: object) -> None:
-        _execute(self)
+        if attr not in _WRITTEN_BY_IMPORT:
+            _execute(self)
         ModuleType.__setattr__(self, attr, value)
 
     def __delattr__(self, attr: str) -> None:
@@ -147,8 +160,10 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
     object is registered in :data:`sys.modules` (so ``import name`` anywhere gives
     the same object, still lazy) and executes on the first access to one of its
     attributes (``__name__``, ``__spec__``, ``__file__`` and the other attributes
-    that describe a module do not count) or on ``dir()``; its parent packages are
-    imported first. From then on it is a plain :class:`types.ModuleType`.
+    that describe a module do not count, nor do writes of the attributes the import
+    system sets) or on ``dir()``; its parent packages are imported first. From then
+    on it is a plain :class:`types.ModuleType`. A reload before any use is its first
+    execution: its code runs once.
 
     The module executes under the import system's lock for *name*, with its spec
     marked as initialising: when several threads touch it at once, exactly one
@@ -201,7 +216,7 @@ def lazy_import(name: str, *, package: str | None = None) -> ModuleType:
                     raise ModuleNotFoundError(f"No module named {name!r}", name=name)
                 module = _new_module(spec)
                 if module is not None:
-                    state = _Pending(spec, frame.f_code.co_filename, frame.f_lineno)
+                    state = _Pending(frame.f_code.co_filename, frame.f_lineno)
                     setattr(spec, _STATE, state)
                     sys.modules[name] = module
                     _bind_to_parent(name, module)
@@ -311,13 +326,30 @@ def _new_module(spec: ModuleSpec) -> ModuleType | None:
 
 def _execute(module: ModuleType) -> None:
     """Execute the lazy *module* once, or wait for the thread executing it."""
-    pending = _pending_of(module)
+    spec: ModuleSpec = ModuleType.__getattribute__(module, "__spec__")
+    pending: _Pending | None = getattr(spec, _STATE, None)
     if pending is None:
-        return  # executed by another thread since this one looked at its class
+        # Executed by another thread since this one looked at its class, or a
+        # reload gave it a new __spec__ and executes (or has executed) its code.
+        if getattr(spec, "_initializing", False):
+            # Being executed (modutils.reload marks the new spec until it commits
+            # or rolls back): wait for its lock as `import name` would, unless this
+            # thread holds it (its own code reading it while it runs).
+            try:
+                with module_lock(spec.name):
+                    pass
+            except DeadlockError:
+                return  # as importlib's _lock_unlock_module: go on with it as it is
+            if ModuleType.__getattribute__(module, "__spec__") is not spec:
+                _execute(module)  # rolled back: the old spec, lazy again
+                return
+            if getattr(spec, "_initializing", False):
+                return
+        ModuleType.__setattr__(module, "__class__", ModuleType)
+        return
     me = get_ident()
     if pending.owner == me:
         return  # read from its own code while it runs, as in a circular import
-    spec = pending.spec
     name = spec.name
     parent_name, _, child = name.rpartition(".")
     parent: ModuleType | None = None
@@ -335,6 +367,16 @@ def _execute(module: ModuleType) -> None:
         with module_lock(name):
             if type(module) is not _LazyModule or pending.owner == me:
                 return
+            if "__builtins__" in ModuleType.__getattribute__(module, "__dict__"):
+                # Its code has run, though not from here (exec() puts __builtins__
+                # into the namespace it runs in, and lazy_import never does): a
+                # reload re-executing it from this same spec. While that runs (in
+                # this thread: the lock is held) this is its own code reading it;
+                # once done, the reload was its first execution.
+                if not getattr(spec, "_initializing", False):
+                    delattr(spec, _STATE)
+                    ModuleType.__setattr__(module, "__class__", ModuleType)
+                return
             pending.owner = me
             try:
                 if name not in sys.modules:  # an earlier attempt failed
@@ -349,6 +391,10 @@ def _execute(module: ModuleType) -> None:
                     ModuleType.__setattr__(module, "__class__", ModuleType)
             except BaseException:
                 _forget(name, module)
+                # So that __builtins__ in its namespace keeps meaning that a reload
+                # ran it (above); functions defined before the failure keep theirs,
+                # which CPython binds when it creates them.
+                ModuleType.__getattribute__(module, "__dict__").pop("__builtins__", None)
                 raise
             finally:
                 pending.owner = None

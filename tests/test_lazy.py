@@ -489,6 +489,22 @@ def test_an_unused_lazy_module_is_not_kept_alive(tree: str) -> None:
     assert ref() is None
 
 
+def test_an_unused_lazy_module_is_freed_without_the_garbage_collector(tree: str) -> None:
+    # No reference cycle (the pending state does not point back to the spec), so that
+    # many lazy_import calls leave no work for the collector.
+    module = lazy_import(f"{tree}.other")
+    module_ref, spec_ref = weakref.ref(module), weakref.ref(module.__spec__)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del sys.modules[f"{tree}.other"], module
+        assert module_ref() is None
+        assert spec_ref() is None
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def test_pickle_objects_from_a_lazy_module(tree: str) -> None:
     module = lazy_import(f"{tree}.mod")
     thing = module.Thing()
@@ -507,6 +523,118 @@ def test_reload_after_a_lazy_load(tree: str, probe: types.ModuleType) -> None:
     assert modutils.reload(module) is module
     assert module.VALUE == 43
     assert sys.modules[f"{tree}.mod"] is module
+
+
+SELF_READING = RECORD + (
+    "import sys\n"
+    f"if {PROBE}.fail:\n"
+    "    raise RuntimeError('fails while probe.fail')\n"
+    "VALUE = 42\n"
+    "SEEN = sys.modules[__name__].VALUE  # its own code reads it while it runs\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("reload", "parent_loaded"),
+    [
+        pytest.param(modutils.reload, True, id="modutils-new-spec"),
+        # Its parent not loaded: modutils.reload re-executes it from its own spec.
+        pytest.param(modutils.reload, False, id="modutils-own-spec"),
+        pytest.param(importlib.reload, True, id="importlib"),
+    ],
+)
+def test_reload_of_a_lazy_module_never_executed_runs_it_once(
+    write_tree: WriteTree,
+    probe: types.ModuleType,
+    reload: Callable[[types.ModuleType], types.ModuleType],
+    parent_loaded: bool,
+) -> None:
+    name = _unique("pkg")
+    sys.path.insert(0, str(write_tree({f"{name}/__init__.py": "", f"{name}/mod.py": SELF_READING})))
+    probe.fail = False  # type: ignore[attr-defined]
+    if parent_loaded:
+        importlib.import_module(name)
+    module = lazy_import(f"{name}.mod")
+    assert reload(module) is module
+    assert _ran(probe) == [f"{name}.mod"]  # the reload was its first (and only) execution
+    assert (module.VALUE, module.SEEN) == (42, 42)
+    assert type(module) is types.ModuleType
+    assert sys.modules[f"{name}.mod"] is module
+    assert _ran(probe) == [f"{name}.mod"]
+
+
+@pytest.mark.parametrize("parent_loaded", [True, False], ids=["new-spec", "own-spec"])
+def test_failed_reload_of_a_lazy_module_leaves_it_lazy(
+    write_tree: WriteTree, probe: types.ModuleType, parent_loaded: bool
+) -> None:
+    name = _unique("pkg")
+    sys.path.insert(0, str(write_tree({f"{name}/__init__.py": "", f"{name}/mod.py": SELF_READING})))
+    if parent_loaded:
+        importlib.import_module(name)
+    module = lazy_import(f"{name}.mod")
+    spec = module.__spec__
+    with pytest.raises(modutils.ReloadError):
+        modutils.reload(module)
+    assert _ran(probe) == [f"{name}.mod"]  # the failed attempt
+    assert "not executed yet" in repr(module)
+    assert module.__spec__ is spec
+    assert sys.modules[f"{name}.mod"] is module
+    probe.fail = False  # type: ignore[attr-defined]
+    assert module.SEEN == 42  # its first use executes it, once
+    assert _ran(probe) == [f"{name}.mod", f"{name}.mod"]
+    assert type(module) is types.ModuleType
+
+
+@pytest.mark.parametrize("parent_loaded", [True, False], ids=["new-spec", "own-spec"])
+def test_a_thread_touching_a_lazy_module_a_reload_executes_waits_for_it(
+    write_tree: WriteTree, probe: types.ModuleType, parent_loaded: bool
+) -> None:
+    name = _unique("pkg")
+    source = RECORD + f"{PROBE}.started.set()\nassert {PROBE}.go.wait(10)\nVALUE = 42\n"
+    sys.path.insert(0, str(write_tree({f"{name}/__init__.py": "", f"{name}/mod.py": source})))
+    probe.started, probe.go = threading.Event(), threading.Event()  # type: ignore[attr-defined]
+    if parent_loaded:
+        importlib.import_module(name)
+    module = lazy_import(f"{name}.mod")
+    seen: dict[str, object] = {}
+
+    def record(role: str, action: Callable[[], object]) -> None:
+        try:
+            seen[role] = action()
+        except Exception as exc:  # recorded, so that the test shows it
+            seen[role] = exc
+
+    reloader = threading.Thread(target=record, args=("reload", lambda: modutils.reload(module)))
+    reader = threading.Thread(target=record, args=("read", lambda: module.VALUE))
+    reloader.start()
+    try:
+        assert probe.started.wait(10)
+        reader.start()
+        reader.join(0.2)
+        assert reader.is_alive(), seen  # waiting for the reload, not reading a half module
+    finally:
+        probe.go.set()
+        reloader.join(10)
+        if reader.ident is not None:
+            reader.join(10)
+    assert not reloader.is_alive()
+    assert not reader.is_alive()
+    assert seen == {"reload": module, "read": 42}
+    assert _ran(probe) == [f"{name}.mod"]
+
+
+def test_functions_of_a_failed_lazy_module_keep_their_builtins(
+    write_tree: WriteTree, probe: types.ModuleType
+) -> None:
+    # A failed execution takes __builtins__ out of the namespace again (see _execute).
+    name = _unique("mod")
+    source = f"import {PROBE}\ndef size():\n    return len('ab')\n{PROBE}.size = size\n1 / 0\n"
+    sys.path.insert(0, str(write_tree({f"{name}.py": source})))
+    module = lazy_import(name)
+    with pytest.raises(ModuleLoadError):
+        module.size  # noqa: B018
+    assert "__builtins__" not in vars(module)
+    assert probe.size() == 2
 
 
 def test_eager_environment_imports_at_once(

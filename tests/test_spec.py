@@ -201,3 +201,67 @@ def test_what_this_threads_look_up_imported_is_dropped_and_the_hook_removed(
     assert find_spec_static("sp_trigger") is None
     assert sys.modules == before
     assert _frozen_importlib._find_and_load is original  # type: ignore[attr-defined]
+
+
+class _DistutilsShim:
+    """Stands for setuptools' ``_distutils_hack.DistutilsMetaFinder``: imports for a few names."""
+
+    def __init__(self, victim: str) -> None:
+        self.victim = victim
+        self.asked: list[str] = []
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        import importlib
+
+        self.asked.append(name)
+        if name in ("distutils", "pip") or name.startswith("test."):
+            importlib.import_module(self.victim)
+
+
+_DistutilsShim.__module__ = "_distutils_hack"
+_DistutilsShim.__name__ = _DistutilsShim.__qualname__ = "DistutilsMetaFinder"
+
+
+def _shim_on_meta_path(write_tree: WriteTree, victim: str) -> _DistutilsShim:
+    sys.path.insert(0, str(write_tree({f"{victim}.py": "X = 1\n"})))
+    shim = _DistutilsShim(victim)
+    # Only the standard finders besides (pytest's assertion rewriter is one more).
+    standard = [f for f in sys.meta_path if f.__module__.startswith("_frozen_importlib")]
+    sys.meta_path[:] = [shim, *standard]
+    return shim
+
+
+@pytest.mark.parametrize("name", ["distutils", "pip", "test.test_distutils"])
+def test_the_distutils_shim_is_still_undone_for_the_names_it_answers(
+    write_tree: WriteTree, name: str
+) -> None:
+    shim = _shim_on_meta_path(write_tree, "sp_shim_victim")
+    before = dict(sys.modules)
+    find_spec_static(name)
+    assert name in shim.asked
+    assert sys.modules == before
+
+
+def test_the_distutils_shim_is_trusted_for_other_names(
+    write_tree: WriteTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import modutils._spec
+    from modutils._state import ModulesSnapshot
+
+    shim = _shim_on_meta_path(write_tree, "sp_shim_victim2")
+    sys.path.insert(0, str(write_tree({"sp_plain.py": RAISES})))
+    snapshots: list[ModulesSnapshot] = []
+
+    def snapshot() -> ModulesSnapshot:
+        snapshots.append(ModulesSnapshot())
+        return snapshots[-1]
+
+    monkeypatch.setattr(modutils._spec, "ModulesSnapshot", snapshot)
+    spec = find_spec_static("sp_plain")
+    assert spec is not None
+    assert shim.asked == ["sp_plain"]
+    assert snapshots == []  # no copy of sys.modules for a name the shim never imports for
+    # Another finder on sys.meta_path (seen as soon as the list changes): guarded again.
+    sys.meta_path.insert(0, _RealImportingFinder())
+    assert find_spec_static("sp_plain") is not None
+    assert len(snapshots) == 1
