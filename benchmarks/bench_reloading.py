@@ -126,7 +126,8 @@ def run() -> Iterator[Row]:
             clear_source_cache()
             reloading._deps_cache.clear()
             reloading._unparsable.clear()
-            reloading._importers_cache.clear()
+            reloading._facts_cache.clear()
+            reloading._absent_cache.clear()
 
         yield compare(
             f"reload(dependents=True), {loaded} modules loaded, cold caches",
