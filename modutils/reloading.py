@@ -903,7 +903,8 @@ def _dependents_graph(name: str) -> dict[str, tuple[str, ...]]:
     """
     stat = os.stat
     known: dict[str, tuple[str, ...]] = {}
-    unknown: dict[str, tuple[str, bool, tuple[int, int]]] = {}
+    # name -> (path, is_package, stat key, words its source is known not to contain)
+    unknown: dict[str, tuple[str, bool, tuple[int, int], set[str] | None]] = {}
     facts = _facts_cache
     absent_cache = _absent_cache
     for module, path, is_package in _loaded_sources():
@@ -921,10 +922,12 @@ def _dependents_graph(name: str) -> dict[str, tuple[str, ...]]:
         ):
             known[module] = cached[3]
         else:
-            unknown[module] = (path, is_package, key)
+            screened = absent_cache.get(path)
+            absent = screened[1] if screened is not None and screened[0] == key else None
+            unknown[module] = (path, is_package, key, absent)
 
     def read_facts(module: str) -> tuple[str, ...]:
-        path, is_package, key = unknown.pop(module)
+        path, is_package, key, _ = unknown.pop(module)
         names = _imported_names(module, path, is_package=is_package)
         remember(facts, module, (key, path, is_package, names), _FACTS_CACHE_SIZE)
         known[module] = names
@@ -943,24 +946,18 @@ def _dependents_graph(name: str) -> dict[str, tuple[str, ...]]:
         found: list[str] = []
         for module in [m for m in unknown if m.startswith(inside)]:
             read_facts(module)
-        for module, (path, _, key) in list(unknown.items()):
-            screened = absent_cache.get(path)
-            absent: set[str]
-            if screened is not None and screened[0] == key:
-                absent = screened[1]
-                missing = words - absent
-                if not missing:
-                    continue
-            else:
-                absent = set()
-                missing = words
+        for module, (path, is_package, key, absent) in list(unknown.items()):
+            if absent is not None and words <= absent:
+                continue
+            missing = words if absent is None else words - absent
             if _mentions(path, key[1], missing, texts):
                 read_facts(module)
                 continue
-            if len(absent) >= _ABSENT_WORDS:
+            if absent is None or len(absent) >= _ABSENT_WORDS:
                 absent = set()
+                unknown[module] = (path, is_package, key, absent)
+                remember(absent_cache, path, (key, absent), _FACTS_CACHE_SIZE)
             absent.update(missing)
-            remember(absent_cache, path, (key, absent), _FACTS_CACHE_SIZE)
         for module, names in known.items():
             if module not in graph and not targets.isdisjoint(names):
                 graph[module] = names
