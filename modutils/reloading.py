@@ -907,7 +907,10 @@ def _dependents_graph(name: str) -> dict[str, tuple[str, ...]]:
     unknown: dict[str, tuple[str, bool, tuple[int, int], set[str] | None]] = {}
     facts = _facts_cache
     absent_cache = _absent_cache
+    packages: set[str] = set()
     for module, path, is_package in _loaded_sources():
+        if is_package:
+            packages.add(module)
         try:
             st = stat(path)
         except OSError:
@@ -942,10 +945,12 @@ def _dependents_graph(name: str) -> dict[str, tuple[str, ...]]:
     while frontier:
         targets = set(frontier)
         words = {member.rpartition(".")[2] for member in frontier}
-        inside = tuple(f"{member}." for member in frontier)
+        # Only a package has modules inside it (whose `from . import x` names none).
+        inside = tuple(f"{member}." for member in frontier if member in packages)
         found: list[str] = []
-        for module in [m for m in unknown if m.startswith(inside)]:
-            read_facts(module)
+        if inside:
+            for module in [m for m in unknown if m.startswith(inside)]:
+                read_facts(module)
         for module, (path, is_package, key, absent) in list(unknown.items()):
             if absent is not None and words <= absent:
                 continue
