@@ -71,6 +71,9 @@ _facts_cache: dict[str, tuple[tuple[int, int], str, bool, tuple[str, ...]]] = {}
 _absent_cache: dict[str, tuple[tuple[int, int], set[str]]] = {}
 _deps_cache: dict[str, tuple[tuple[ImportStatement, ...], bool, tuple[str, ...]]] = {}
 _unparsable: dict[str, tuple[int, int]] = {}
+# Held while _facts_cache and _absent_cache are stored to: several threads may build
+# the graph at once, and dropping the oldest entry iterates the dict.
+_graph_lock = threading.Lock()
 
 # Code compiled from sources whose bytecode cache could not be trusted, keyed by
 # (path, st_mtime_ns, st_size), oldest dropped first. Only code compiled from a
@@ -932,7 +935,8 @@ def _dependents_graph(name: str) -> dict[str, tuple[str, ...]]:
     def read_facts(module: str) -> tuple[str, ...]:
         path, is_package, key, _ = unknown.pop(module)
         names = _imported_names(module, path, is_package=is_package)
-        remember(facts, module, (key, path, is_package, names), _FACTS_CACHE_SIZE)
+        with _graph_lock:
+            remember(facts, module, (key, path, is_package, names), _FACTS_CACHE_SIZE)
         known[module] = names
         return names
 
@@ -961,7 +965,8 @@ def _dependents_graph(name: str) -> dict[str, tuple[str, ...]]:
             if absent is None or len(absent) >= _ABSENT_WORDS:
                 absent = set()
                 unknown[module] = (path, is_package, key, absent)
-                remember(absent_cache, path, (key, absent), _FACTS_CACHE_SIZE)
+                with _graph_lock:
+                    remember(absent_cache, path, (key, absent), _FACTS_CACHE_SIZE)
             absent.update(missing)
         for module, names in known.items():
             if module not in graph and not targets.isdisjoint(names):

@@ -1985,3 +1985,39 @@ def test_a_name_spelled_with_compatibility_characters_makes_a_dependent(
     events.clear()
     modutils.reload(f"{p}a", dependents=True)
     assert events == [f"{p}a", f"{p}b"]
+
+
+def test_threads_building_the_graph_with_small_caches_agree(
+    tree: Tree, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Entries are dropped while other threads store theirs: every thread still gets
+    # the whole set, and none fails.
+    p = prefix
+    files = {f"{p}a.py": "", **{f"{p}d{i}.py": f"import {p}a\n" for i in range(12)}}
+    files.update({f"{p}o{i}.py": "import os\n" for i in range(12)})
+    tree(files, *(name[:-3] for name in files))
+    monkeypatch.setattr(reloading, "_FACTS_CACHE_SIZE", 3)
+    expected = [f"{p}a", *sorted(f"{p}d{i}" for i in range(12))]
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            for _ in range(5):
+                results.append(reloading._reload_order(f"{p}a"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build) for _ in range(6)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch between any two bytecodes
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert results == [expected] * 30
