@@ -60,13 +60,20 @@ _MISSING = object()
 # import statements re-execute.
 _local = threading.local()
 
-# Dependency graph caches, all validated through scan_imports' per-file cache:
-# module name -> (statements it was computed from, is_package, names it may import);
-# path -> stat key of a source that did not parse (so it is not parsed again while
-# unchanged); the last inverted graph, reused while every module's names are the same.
+# Dependency graph caches. Module name -> (stat key, path, is_package, names its
+# source may import); path -> (stat key, words its source does not contain); module
+# name -> (statements, is_package, names) computed from them; path -> stat key of a
+# source that did not parse (so it is not parsed again while unchanged). Every entry
+# is checked against the file's current (st_mtime_ns, st_size) before it is used.
+_FACTS_CACHE_SIZE = 16384
+_ABSENT_WORDS = 64
+_facts_cache: dict[str, tuple[tuple[int, int], str, bool, tuple[str, ...]]] = {}
+_absent_cache: dict[str, tuple[tuple[int, int], set[str]]] = {}
 _deps_cache: dict[str, tuple[tuple[ImportStatement, ...], bool, tuple[str, ...]]] = {}
 _unparsable: dict[str, tuple[int, int]] = {}
-_importers_cache: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]] = {}
+# Held while _facts_cache and _absent_cache are stored to: several threads may build
+# the graph at once, and dropping the oldest entry iterates the dict.
+_graph_lock = threading.Lock()
 
 # Code compiled from sources whose bytecode cache could not be trusted, keyed by
 # (path, st_mtime_ns, st_size), oldest dropped first. Only code compiled from a
@@ -820,15 +827,8 @@ def _reload_order(name: str) -> list[str]:
     cycle there, and re-executing it first lets its imports re-execute the others
     at the points where they ran the first time.
     """
-    imports = _import_graph()
-    importers = _importers(imports)
-    members = {name}
-    pending = [name]
-    while pending:
-        for importer in importers.get(pending.pop(), ()):
-            if importer not in members:
-                members.add(importer)
-                pending.append(importer)
+    imports = _dependents_graph(name)
+    members = set(imports)
 
     def dependencies(member: str) -> list[str]:
         return sorted(d for d in imports.get(member, ()) if d in members and d != member)
@@ -891,32 +891,94 @@ def _import_cycles(roots: list[str], successors: Callable[[str], list[str]]) -> 
     return components
 
 
-def _importers(imports: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
-    """Invert *imports*; reused while no module was loaded, dropped or edited."""
-    cached = _importers_cache.get("last")
-    # The tuples come from the per-module cache, so an unchanged graph compares
-    # equal by identity, item by item, in C.
-    if cached is not None and cached[0] == imports:
-        return cached[1]
-    importers: dict[str, list[str]] = {}
-    for importer, imported in imports.items():
-        for dependency in imported:
-            if dependency in importers:
-                importers[dependency].append(importer)
-            else:
-                importers[dependency] = [importer]
-    _importers_cache["last"] = (imports, importers)
-    return importers
+def _dependents_graph(name: str) -> dict[str, tuple[str, ...]]:
+    """*name* and every loaded module that imports it, directly or not: the modules each may import.
 
-
-def _import_graph() -> dict[str, tuple[str, ...]]:
-    """For every loaded module with a source file: the modules it may import.
-
-    The names imported are not filtered by what is loaded: only loaded modules are
-    keys, so a walk from a loaded module never reaches the others. On a warm cache
-    this costs one ``os.stat`` per module (inside :func:`scan_imports`).
+    Only the modules that can import a member of the set are read in full: an
+    import of a module names its last part (``import a.b``, ``from a import b``,
+    ``from .b import c``), except a relative import of the importer's own
+    package or an ancestor (``from . import x``), so a module whose source does
+    not contain the last part of any member's name, and that is not inside a
+    member, cannot import one. Each source is read at most once per call for that
+    test, and a negative answer is cached per file and word while the file's
+    ``st_mtime_ns`` and size are unchanged: a warm call costs one ``os.stat`` per
+    loaded module, and an edited file is read again.
     """
+    stat = os.stat
+    known: dict[str, tuple[str, ...]] = {}
+    # name -> (path, is_package, stat key, words its source is known not to contain)
+    unknown: dict[str, tuple[str, bool, tuple[int, int], set[str] | None]] = {}
+    facts = _facts_cache
+    absent_cache = _absent_cache
+    packages: set[str] = set()
+    for module, path, is_package in _loaded_sources():
+        if is_package:
+            packages.add(module)
+        try:
+            st = stat(path)
+        except OSError:
+            continue  # a deleted file: nothing can be known of its imports
+        key = (st.st_mtime_ns, st.st_size)
+        cached = facts.get(module)
+        if (
+            cached is not None
+            and cached[0] == key
+            and cached[1] == path
+            and cached[2] is is_package
+        ):
+            known[module] = cached[3]
+        else:
+            screened = absent_cache.get(path)
+            absent = screened[1] if screened is not None and screened[0] == key else None
+            unknown[module] = (path, is_package, key, absent)
+
+    def read_facts(module: str) -> tuple[str, ...]:
+        path, is_package, key, _ = unknown.pop(module)
+        names = _imported_names(module, path, is_package=is_package)
+        with _graph_lock:
+            remember(facts, module, (key, path, is_package, names), _FACTS_CACHE_SIZE)
+        known[module] = names
+        return names
+
     graph: dict[str, tuple[str, ...]] = {}
+    if name in unknown:
+        read_facts(name)
+    graph[name] = known.get(name, ())
+    texts: dict[str, bytes | None] = {}  # sources read by this call, for later rounds
+    frontier = [name]
+    while frontier:
+        targets = set(frontier)
+        words = {member.rpartition(".")[2] for member in frontier}
+        # Only a package has modules inside it (whose `from . import x` names none).
+        inside = tuple(f"{member}." for member in frontier if member in packages)
+        found: list[str] = []
+        if inside:
+            for module in [m for m in unknown if m.startswith(inside)]:
+                read_facts(module)
+        for module, (path, is_package, key, absent) in list(unknown.items()):
+            if absent is not None and words <= absent:
+                continue
+            missing = words if absent is None else words - absent
+            if _mentions(path, key[1], missing, texts):
+                read_facts(module)
+                continue
+            if absent is None or len(absent) >= _ABSENT_WORDS:
+                absent = set()
+                unknown[module] = (path, is_package, key, absent)
+                with _graph_lock:
+                    remember(absent_cache, path, (key, absent), _FACTS_CACHE_SIZE)
+            absent.update(missing)
+        for module, names in known.items():
+            if module not in graph and not targets.isdisjoint(names):
+                graph[module] = names
+                found.append(module)
+        frontier = found
+    return graph
+
+
+def _loaded_sources() -> list[tuple[str, str, bool]]:
+    """``(name, source path, is_package)`` of every loaded module reload can re-execute."""
+    sources: list[tuple[str, str, bool]] = []
     source_loader = machinery.SourceFileLoader
     module_spec = machinery.ModuleSpec
     for name, module in list(sys.modules.items()):
@@ -929,19 +991,62 @@ def _import_graph() -> dict[str, tuple[str, ...]]:
         # Aliases and __main__ (whose spec names its real module) are skipped: only
         # the entry under the spec's own name can be reloaded.
         if (
-            not isinstance(spec, module_spec)
-            or spec.name != name
-            or not isinstance(spec.loader, source_loader)
+            isinstance(spec, module_spec)
+            and spec.name == name
+            and isinstance(spec.loader, source_loader)
+            and spec.origin
         ):
-            continue
-        origin = spec.origin
-        if origin:
-            names = _imported_names(
-                name, origin, is_package=spec.submodule_search_locations is not None
-            )
-            if names:
-                graph[name] = names
-    return graph
+            sources.append((name, spec.origin, spec.submodule_search_locations is not None))
+    return sources
+
+
+def _mentions(path: str, size: int, words: set[str], texts: dict[str, bytes | None]) -> bool:
+    """Whether the source at *path* may name one of *words* (``True`` when unsure).
+
+    *texts* keeps the sources read so far, searchable as bytes: ``None`` for a
+    file that cannot be read or decoded (it may name anything).
+    """
+    if path in texts:
+        text = texts[path]
+    else:
+        text = texts[path] = _searchable_source(path, size)
+    if text is None:
+        return True
+    return any(word.encode() in text for word in words)
+
+
+def _searchable_source(path: str, size: int) -> bytes | None:
+    """The source at *path* (*size* bytes when stat-ed) with its names in ASCII spelling."""
+    try:
+        # os.read, not open(): no buffered file object for a single read, which
+        # halves the cost of reading every loaded module's source once.
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            text = os.read(fd, size + 1)
+            if len(text) > size:  # the file grew since it was stat-ed
+                chunks = [text]
+                while chunks[-1]:
+                    chunks.append(os.read(fd, 1 << 16))
+                text = b"".join(chunks)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    if text.isascii():
+        return text
+    # Source encodings are ASCII-compatible, so an ASCII name reads the same in
+    # the bytes, except that the parser NFKC-normalises identifiers: a full-width
+    # letter or a ligature spells an ASCII name too. Normalised text is searched.
+    import unicodedata
+    from importlib.util import decode_source
+
+    try:
+        decoded = decode_source(text)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+    if unicodedata.is_normalized("NFKC", decoded):
+        return text
+    return unicodedata.normalize("NFKC", decoded).encode("utf-8", "surrogatepass")
 
 
 def _imported_names(name: str, path: str, *, is_package: bool) -> tuple[str, ...]:

@@ -1884,3 +1884,140 @@ def test_an_interrupt_while_committing_never_drops_a_module(tree: Tree, prefix: 
         # CPython 3.12.1's settrace (over sys.monitoring) may drop opcode events.
         pytest.skip(f"Python {sys.version.split()[0]} delivered no 'opcode' trace events")
     assert target > 5
+
+
+# --- issue 15: the dependents graph reads only the sources that can import the target ----
+
+
+def _edit_keeping_size(module_file: str, old: str, new: str) -> None:
+    """Replace *old* by *new* (same length) and move the mtime on: only the stat tells."""
+    path = Path(module_file)
+    text = path.read_text(encoding="utf-8")
+    assert len(old) == len(new)
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    mtime_ns = path.stat().st_mtime_ns + 2 * 10**9
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "dependent_after"),
+    [
+        pytest.param("c", "a", True, id="starts-importing"),
+        pytest.param("a", "c", False, id="stops-importing"),
+    ],
+)
+def test_the_graph_sees_an_edit_of_a_module_it_read_before(
+    tree: Tree, prefix: str, before: str, after: str, dependent_after: bool
+) -> None:
+    # Whether the module's source was screened out (no mention of the target) or read
+    # in full, the cached answer is dropped once the file's stat changes, even when
+    # the size stays the same.
+    p = prefix
+    log = _log_module(p)
+    tree(
+        {
+            f"{p}log.py": "events = []\n",
+            f"{p}a.py": log,
+            f"{p}c.py": "",
+            f"{p}b.py": log + f"import {p}{before}\n",
+        },
+        f"{p}a",
+        f"{p}b",
+    )
+    events = sys.modules[f"{p}log"].events
+    events.clear()
+    modutils.reload(f"{p}a", dependents=True)
+    assert events == [f"{p}a", f"{p}b"][: 1 + (before == "a")]
+    _edit_keeping_size(sys.modules[f"{p}b"].__file__ or "", f"{p}{before}\n", f"{p}{after}\n")
+    events.clear()
+    modutils.reload(f"{p}a", dependents=True)
+    assert events == [f"{p}a", f"{p}b"][: 1 + dependent_after]
+
+
+@pytest.mark.parametrize(
+    ("importer", "source"),
+    [
+        pytest.param("user", "from . import VALUE\n", id="from-dot"),
+        pytest.param("sub.deep", "from .. import VALUE\n", id="from-dot-dot"),
+    ],
+)
+def test_a_relative_import_of_the_package_makes_a_dependent(
+    tree: Tree, prefix: str, importer: str, source: str
+) -> None:
+    # The importer's source never spells the package's name.
+    p = f"{prefix}pkg"
+    log = _log_module(prefix)
+    tree(
+        {
+            f"{prefix}log.py": "events = []\n",
+            f"{p}/__init__.py": log + "VALUE = 1\n",
+            f"{p}/sub/__init__.py": "",
+            f"{p}/{importer.replace('.', '/')}.py": log + source,
+        },
+        f"{p}.{importer}",
+    )
+    events = sys.modules[f"{prefix}log"].events
+    events.clear()
+    modutils.reload(p, dependents=True)
+    assert events == [p, f"{p}.{importer}"]
+
+
+def test_a_name_spelled_with_compatibility_characters_makes_a_dependent(
+    tree: Tree, prefix: str
+) -> None:
+    # The parser NFKC-normalises identifiers: `import \uff52l..._a` (a full-width r)
+    # imports rl..._a, though the source's bytes never spell that name.
+    p = prefix
+    assert p.startswith("r")
+    log = _log_module(p)
+    tree(
+        {
+            f"{p}log.py": "events = []\n",
+            f"{p}a.py": log,
+            f"{p}b.py": log + f"import \uff52{p[1:]}a\n",
+        },
+        f"{p}a",
+        f"{p}b",
+    )
+    assert sys.modules[f"{p}b"].__dict__[f"{p}a"] is sys.modules[f"{p}a"]
+    events = sys.modules[f"{p}log"].events
+    events.clear()
+    modutils.reload(f"{p}a", dependents=True)
+    assert events == [f"{p}a", f"{p}b"]
+
+
+def test_threads_building_the_graph_with_small_caches_agree(
+    tree: Tree, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Entries are dropped while other threads store theirs: every thread still gets
+    # the whole set, and none fails.
+    p = prefix
+    files = {f"{p}a.py": "", **{f"{p}d{i}.py": f"import {p}a\n" for i in range(12)}}
+    files.update({f"{p}o{i}.py": "import os\n" for i in range(12)})
+    tree(files, *(name[:-3] for name in files))
+    monkeypatch.setattr(reloading, "_FACTS_CACHE_SIZE", 3)
+    expected = [f"{p}a", *sorted(f"{p}d{i}" for i in range(12))]
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            for _ in range(5):
+                results.append(reloading._reload_order(f"{p}a"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build) for _ in range(6)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch between any two bytecodes
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert results == [expected] * 30
