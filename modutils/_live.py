@@ -52,6 +52,9 @@ _KEEP_CLASS_ATTRS = frozenset({"__dict__", "__weakref__", "_abc_impl"})
 # Names whose use means a module may bind globals its code does not name.
 _DYNAMIC_NAMES = frozenset({"globals", "vars", "setattr", "exec", "eval", "modules", "__dict__"})
 
+# What a class attribute that may close over an object being updated can be.
+_WRAPPING_TYPES = frozenset({FunctionType, classmethod, staticmethod, property})
+
 _local = threading.local()
 _CONSTANT_TYPES = frozenset({int, float, complex, str, bytes, bool, type(None)})
 
@@ -309,12 +312,17 @@ class LiveUpdate:
         paired = self._paired
         new_ids = list(map(id, news))
         old_ids = list(map(id, olds))
+        closure = attrgetter("__closure__")
         free = attrgetter("__code__.co_freevars")
         if (
             len(set(new_ids)) == len(new_ids) == len(set(old_ids))
             and old_map.keys().isdisjoint(new_ids)
             and paired.isdisjoint(old_ids)
-            and list(map(free, olds)) == list(map(free, news))
+            # No closures, no free variables (co_freevars is built on each read).
+            and (
+                not (any(map(closure, olds)) or any(map(closure, news)))
+                or list(map(free, olds)) == list(map(free, news))
+            )
         ):
             old_map.update(zip(new_ids, olds, strict=True))
             paired.update(old_ids)
@@ -334,7 +342,9 @@ class LiveUpdate:
         paired = self._paired
         if id(old) in paired:
             return False
-        if old.__code__.co_freevars != new.__code__.co_freevars:
+        if (
+            old.__closure__ is not None or new.__closure__ is not None
+        ) and old.__code__.co_freevars != new.__code__.co_freevars:
             self._report(
                 module,
                 new.__qualname__,
@@ -374,11 +384,12 @@ class LiveUpdate:
     def _why_not_class(self, old: type, new: type) -> str | None:
         if old.__flags__ & _IMMUTABLETYPE:
             return f"{old.__qualname__} is a C type"
-        if self._translate(type(new)) is not type(old):
+        if self._old.get(id(type(new)), type(new)) is not type(old):
             return (
                 f"its metaclass changed from {type(old).__qualname__} to {type(new).__qualname__}"
             )
-        bases = tuple(self._translate(base) for base in new.__bases__)
+        old_map = self._old
+        bases = tuple([old_map.get(id(base), base) for base in new.__bases__])
         if bases != old.__bases__:
             before = ", ".join(base.__qualname__ for base in old.__bases__)
             after = ", ".join(base.__qualname__ for base in new.__bases__)
@@ -454,12 +465,11 @@ class LiveUpdate:
             if type(previous) is not kind or previous is value:
                 continue
             if kind is property:
-                pairs = [
-                    (getattr(previous, accessor), getattr(value, accessor))
-                    for accessor in ("fget", "fset", "fdel")
-                ]
-                if all((a is None) == (b is None) for a, b in pairs) and all(
-                    a is None or self._pair_function(module, a, b) for a, b in pairs
+                olds = (previous.fget, previous.fset, previous.fdel)
+                news = (value.fget, value.fset, value.fdel)
+                if list(map(_is_none, olds)) == list(map(_is_none, news)) and all(
+                    a is None or self._pair_function(module, a, b)
+                    for a, b in zip(olds, news, strict=True)
                 ):
                     self._pair(previous, value)
             elif self._pair_function(module, previous.__func__, value.__func__):
@@ -596,7 +606,7 @@ class LiveUpdate:
         """
         olds = self._old_functions
         news = self._new_functions
-        from operator import attrgetter, eq
+        from operator import attrgetter, eq, is_
 
         code = attrgetter("__code__")
         same = list(map(eq, map(code, olds), map(code, news)))
@@ -627,7 +637,13 @@ class LiveUpdate:
                         or (
                             old_defaults is not None
                             and new_defaults is not None
-                            and _same_constants(old_defaults, new_defaults)
+                            and len(old_defaults) == len(new_defaults)
+                            # Small ints, None, booleans and names are shared
+                            # objects: the same ones, in a C loop, or equal constants.
+                            and (
+                                all(map(is_, old_defaults, new_defaults))
+                                or _same_constants(old_defaults, new_defaults)
+                            )
                         )
                     )
                 ) or self._unchanged(old, new):
@@ -699,7 +715,8 @@ class LiveUpdate:
                 continue
             translated = old_map.get(id(value), value)
             if translated is value:
-                self._retarget(value)
+                if type(value) in _WRAPPING_TYPES:
+                    self._retarget(value)
                 if enum and type(value) in (dict, list):
                     translated = self._translate_container(value)
                     if key == "_value2member_map_" and type(translated) is dict:
@@ -765,6 +782,10 @@ class LiveUpdate:
                 self._adopt(value)
         for key in _stale_names(name, module, unchanged, saved):
             del namespace[key]
+
+
+def _is_none(value: object) -> bool:
+    return value is None
 
 
 def _same_constants(olds: tuple[object, ...], news: tuple[object, ...]) -> bool:
