@@ -602,14 +602,22 @@ class LiveUpdate:
 
         One left untouched keeps what the interpreter specialised for it (most
         functions, when one of many in a module was edited). Comparing the code
-        objects is most of the cost, so that is done first, in one C loop.
+        objects is most of the cost, so that is done first.
         """
         olds = self._old_functions
         news = self._new_functions
         from operator import attrgetter, eq, is_
 
         code = attrgetter("__code__")
-        same = list(map(eq, map(code, olds), map(code, news)))
+        old_codes = list(map(code, olds))
+        new_codes = list(map(code, news))
+        # Comparing lists takes the shortcut of identity element by element: code
+        # objects the transaction reused from its cache (the source did not change)
+        # cost nothing, and when all are equal, the usual case, that is one C loop.
+        if old_codes == new_codes:
+            same = [True] * len(olds)
+        else:
+            same = [a is b or a == b for a, b in zip(old_codes, new_codes, strict=True)]
         if sys.version_info < (3, 11):
             # 3.10 leaves the line table out of code equality: a function moved by
             # a line within its body must still be updated, for its tracebacks.
