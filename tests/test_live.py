@@ -611,3 +611,16 @@ def test_a_function_moved_within_its_body_reports_its_new_lines(load: Load) -> N
     with pytest.raises(ValueError, match="moved 1") as info:
         old()
     assert info.traceback[-1].lineno + 1 == 5
+
+
+def test_a_default_naming_a_replaced_class_is_the_new_class(load: Load) -> None:
+    # Which functions changed is decided once every class is known to be updated
+    # or replaced: f's default is then the class the module now holds.
+    module = load("class C:\n    pass\ndef f(x=C):\n    return x\n")
+    old_f = module.f
+    _rewrite(module, "class C:\n    __slots__ = ('a',)\ndef f(x=C):\n    return x\n")
+    with _live.collect_replaced() as found:
+        modutils.reload(module, live=True)
+    assert [item.qualname for item in found] == ["C"]
+    assert module.f is old_f
+    assert old_f() is module.C
