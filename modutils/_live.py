@@ -280,7 +280,7 @@ class LiveUpdate:
                 and old.__qualname__ == new.__qualname__
             ):
                 self._add_class(module, old, new)
-        elif type(old) is type(new) and type(old) is not FunctionType:
+        elif type(old) is type(new):
             # Another object the module defined under this name: a C wrapper
             # (functools.lru_cache copies the function's __module__ and __qualname__)
             # or a wrapper instance, whose state has no general way to be copied.
