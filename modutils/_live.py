@@ -611,9 +611,9 @@ class LiveUpdate:
         code = attrgetter("__code__")
         old_codes = list(map(code, olds))
         new_codes = list(map(code, news))
-        # Comparing lists takes the shortcut of identity element by element: code
-        # objects the transaction reused from its cache (the source did not change)
-        # cost nothing, and when all are equal, the usual case, that is one C loop.
+        # Comparing lists takes the shortcut of identity element by element (a
+        # function updated from code the transaction still reuses from its cache
+        # costs nothing), and when all are equal, the usual case, it is one C loop.
         if old_codes == new_codes:
             same = [True] * len(olds)
         else:
