@@ -19,6 +19,7 @@ attribute) are moved to the old class.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 from types import CodeType, FunctionType, MemberDescriptorType, ModuleType
@@ -50,6 +51,9 @@ _FUNCTION_ATTRS = (
 _KEEP_CLASS_ATTRS = frozenset({"__dict__", "__weakref__", "_abc_impl"})
 # Names whose use means a module may bind globals its code does not name.
 _DYNAMIC_NAMES = frozenset({"globals", "vars", "setattr", "exec", "eval", "modules", "__dict__"})
+
+# What a class attribute that may close over an object being updated can be.
+_WRAPPING_TYPES = frozenset({FunctionType, classmethod, staticmethod, property})
 
 _local = threading.local()
 _CONSTANT_TYPES = frozenset({int, float, complex, str, bytes, bool, type(None)})
@@ -96,15 +100,17 @@ class collect_replaced:
         _local.collector = self._previous
 
 
-def _layout(cls: type) -> tuple[object, ...]:
+def _layout(cls: type) -> tuple[int, int, int, int, list[str]]:
     """What instances of *cls* look like in memory: equal layouts allow ``__class__`` moves."""
-    slots = sorted(key for key, value in vars(cls).items() if type(value) is MemberDescriptorType)
+    slots = [key for key, value in cls.__dict__.items() if type(value) is MemberDescriptorType]
+    if slots:
+        slots.sort()
     return (
         cls.__basicsize__,
         cls.__itemsize__,
         cls.__dictoffset__,
         cls.__weakrefoffset__,
-        tuple(slots),
+        slots,
     )
 
 
@@ -137,9 +143,10 @@ class LiveUpdate:
     __slots__ = (
         "_candidates",
         "_deletions",
-        "_functions",
         "_keep",
+        "_new_functions",
         "_old",
+        "_old_functions",
         "_paired",
         "_undo",
         "replaced",
@@ -152,7 +159,10 @@ class LiveUpdate:
         self._keep: list[object] = []
         self._paired: set[int] = set()
         self._candidates: list[tuple[str, type, type]] = []
-        self._functions: list[tuple[FunctionType, FunctionType]] = []
+        # Every function pair, old and new side by side; which of them changed is
+        # decided at once, after pairing (see _update_functions).
+        self._old_functions: list[FunctionType] = []
+        self._new_functions: list[FunctionType] = []
         self._deletions: list[tuple[type, str]] = []
         self._undo: list[tuple[Callable[..., object], tuple[object, ...]]] = []
         #: What could not be updated in place, in the order found.
@@ -170,33 +180,13 @@ class LiveUpdate:
         # Pairing decides everything before any object is changed.
         for name, module in modules.items():
             saved = namespaces.get(name)
-            if saved is None:
-                continue
-            namespace = module.__dict__
-            match = self._match
-            pair_function = self._pair_function
-            for key, new in list(namespace.items()):
-                old = saved.get(key, _MISSING)
-                if old is _MISSING or old is new:
-                    continue
-                # Functions first, inline: most of what a module defines.
-                if (
-                    type(old) is FunctionType
-                    and type(new) is FunctionType
-                    and old.__globals__ is namespace
-                    and new.__globals__ is namespace
-                    and old.__qualname__ == new.__qualname__
-                ):
-                    pair_function(name, old, new)
-                else:
-                    match(name, key, old, new, namespace)
+            if saved is not None:
+                self._pair_namespace(name, module.__dict__, saved)
         classes = self._settle_classes()
-        for _module, old, new in classes:
-            self._pair_members(old, new)
+        self._pair_classes_members(classes)
         for _module, old, new in classes:
             self._sync_class(old, new)
-        for old_function, new_function in self._functions:
-            self._update_function(old_function, new_function)
+        self._update_functions()
         for name, module in modules.items():
             saved = namespaces.get(name)
             if saved is not None:
@@ -240,18 +230,49 @@ class LiveUpdate:
     def _report(self, module: str, qualname: str, reason: str) -> None:
         self.replaced.append(ReplacedObject(module, qualname, reason))
 
-    def _match(
-        self, module: str, key: str, old: object, new: object, namespace: dict[str, object]
+    def _pair_namespace(
+        self, module: str, namespace: dict[str, object], saved: dict[str, object]
     ) -> None:
-        if type(old) is FunctionType:
-            if (
-                type(new) is FunctionType
-                and old.__globals__ is namespace
+        """Pair what *module*'s new code bound in *namespace* with what *saved* held."""
+        get = saved.get
+        olds: list[FunctionType] = []
+        news: list[FunctionType] = []
+        for key, new in list(namespace.items()):
+            old = get(key, _MISSING)
+            if old is new or old is _MISSING:
+                continue
+            if type(new) is FunctionType and type(old) is FunctionType:
+                olds.append(old)  # most of what a module defines
+                news.append(new)
+            else:
+                self._match(module, key, old, new)
+        if not olds:
+            return
+        from operator import attrgetter, is_
+
+        # A function pairs with one of the same qualified name that this module
+        # defined: checked for all at once, then one by one if one is not.
+        globals_ = map(attrgetter("__globals__"), itertools.chain(olds, news))
+        qualname = attrgetter("__qualname__")
+        if not (
+            all(map(is_, globals_, itertools.repeat(namespace)))
+            and list(map(qualname, olds)) == list(map(qualname, news))
+        ):
+            pairs = [
+                (old, new)
+                for old, new in zip(olds, news, strict=True)
+                if old.__globals__ is namespace
                 and new.__globals__ is namespace
                 and old.__qualname__ == new.__qualname__
-            ):
-                self._pair_function(module, old, new)
-        elif isinstance(old, type):
+            ]
+            olds = [old for old, _ in pairs]
+            news = [new for _, new in pairs]
+        # Functions pair only with functions, classes with classes: pairing the
+        # functions after the classes gives what pairing them in order would.
+        self._pair_functions(itertools.repeat(module), olds, news)
+
+    def _match(self, module: str, key: str, old: object, new: object) -> None:
+        if isinstance(old, type):
             if (
                 isinstance(new, type)
                 and old.__module__ == module
@@ -275,6 +296,43 @@ class LiveUpdate:
                     module, key, f"a {type(new).__qualname__} object cannot be updated in place"
                 )
 
+    def _pair_functions(
+        self, modules: Iterable[str], olds: list[FunctionType], news: list[FunctionType]
+    ) -> None:
+        """:meth:`_pair_function` on each pair in turn, at once when their order cannot matter.
+
+        It cannot when no object appears twice or is paired already, and no closure's
+        free variables changed: then every pair is made, in C loops.
+        """
+        if not olds:
+            return
+        from operator import attrgetter
+
+        old_map = self._old
+        paired = self._paired
+        new_ids = list(map(id, news))
+        old_ids = list(map(id, olds))
+        closure = attrgetter("__closure__")
+        free = attrgetter("__code__.co_freevars")
+        if (
+            len(set(new_ids)) == len(new_ids) == len(set(old_ids))
+            and old_map.keys().isdisjoint(new_ids)
+            and paired.isdisjoint(old_ids)
+            # No closures, no free variables (co_freevars is built on each read).
+            and (
+                not (any(map(closure, olds)) or any(map(closure, news)))
+                or list(map(free, olds)) == list(map(free, news))
+            )
+        ):
+            old_map.update(zip(new_ids, olds, strict=True))
+            paired.update(old_ids)
+            self._old_functions += olds
+            self._new_functions += news
+            return
+        # modules may be endless (itertools.repeat): olds and news set the length.
+        for module, old, new in zip(modules, olds, news):  # noqa: B905
+            self._pair_function(module, old, new)
+
     def _pair_function(self, module: str, old: object, new: object) -> bool:
         if type(old) is not FunctionType or type(new) is not FunctionType:
             return False
@@ -284,7 +342,9 @@ class LiveUpdate:
         paired = self._paired
         if id(old) in paired:
             return False
-        if old.__code__.co_freevars != new.__code__.co_freevars:
+        if (
+            old.__closure__ is not None or new.__closure__ is not None
+        ) and old.__code__.co_freevars != new.__code__.co_freevars:
             self._report(
                 module,
                 new.__qualname__,
@@ -294,14 +354,9 @@ class LiveUpdate:
             return False
         old_map[id(new)] = old
         paired.add(id(old))
-        if old.__closure__ is None and self._unchanged(old, new):
-            # The same code, defaults, attributes and annotations: nothing to copy
-            # (most functions, when one of many in a module was edited), and left
-            # untouched, what the interpreter specialised for it stays valid. A
-            # default naming an object not paired yet only makes this say "changed".
-            self._keep.append(new)
-        else:
-            self._functions.append((old, new))  # which keeps the new one alive
+        # The list keeps the new one alive, so that its id is not reused.
+        self._old_functions.append(old)
+        self._new_functions.append(new)
         return True
 
     def _pair(self, old: object, new: object) -> None:
@@ -329,11 +384,12 @@ class LiveUpdate:
     def _why_not_class(self, old: type, new: type) -> str | None:
         if old.__flags__ & _IMMUTABLETYPE:
             return f"{old.__qualname__} is a C type"
-        if self._translate(type(new)) is not type(old):
+        if self._old.get(id(type(new)), type(new)) is not type(old):
             return (
                 f"its metaclass changed from {type(old).__qualname__} to {type(new).__qualname__}"
             )
-        bases = tuple(self._translate(base) for base in new.__bases__)
+        old_map = self._old
+        bases = tuple([old_map.get(id(base), base) for base in new.__bases__])
         if bases != old.__bases__:
             before = ", ".join(base.__qualname__ for base in old.__bases__)
             after = ", ".join(base.__qualname__ for base in new.__bases__)
@@ -362,33 +418,62 @@ class LiveUpdate:
             candidates = kept
         return candidates
 
-    def _pair_members(self, old: type, new: type) -> None:
-        """Pair the methods, wrapped methods, property accessors and enum members of a class."""
-        module = old.__module__
-        old_dict = old.__dict__
+    def _pair_classes_members(self, classes: list[tuple[str, type, type]]) -> None:
+        """Pair the methods, wrapped methods, property accessors and enum members of classes.
+
+        The plain methods of every class first, at once; a function that is also
+        wrapped somewhere is then found paired already, with the same old function.
+        """
+        modules: list[str] = []
+        olds: list[FunctionType] = []
+        news: list[FunctionType] = []
+        wrapping: list[tuple[str, type, type]] = []
+        for module, old, new in classes:
+            get = old.__dict__.get
+            wraps = False
+            for key, value in new.__dict__.items():
+                kind = type(value)
+                if kind is FunctionType:
+                    previous = get(key)
+                    if (
+                        type(previous) is FunctionType
+                        and previous is not value
+                        and previous.__qualname__ == value.__qualname__
+                    ):
+                        modules.append(module)
+                        olds.append(previous)
+                        news.append(value)
+                elif kind is classmethod or kind is staticmethod or kind is property:
+                    wraps = True
+            if wraps:
+                wrapping.append((module, old, new))
+        self._pair_functions(modules, olds, news)
+        for module, old, new in wrapping:
+            self._pair_wrappers(module, old, new)
+        for _module, old, new in classes:
+            if _is_enum(old):
+                self._pair_enum_members(old, new)
+
+    def _pair_wrappers(self, module: str, old: type, new: type) -> None:
+        """Pair the classmethods, staticmethods and properties of a class, and what they wrap."""
+        get = old.__dict__.get
         for key, value in new.__dict__.items():
-            previous = old_dict.get(key, _MISSING)
-            if previous is _MISSING or previous is value:
-                continue
             kind = type(value)
-            if kind is FunctionType:
-                if type(previous) is FunctionType and previous.__qualname__ == value.__qualname__:
-                    self._pair_function(module, previous, value)
-            elif kind is type(previous) and kind in (classmethod, staticmethod):
-                old_func = previous.__func__
-                if self._pair_function(module, old_func, value.__func__):
-                    self._pair(previous, value)
-            elif kind is property and type(previous) is property:
-                pairs = [
-                    (getattr(previous, accessor), getattr(value, accessor))
-                    for accessor in ("fget", "fset", "fdel")
-                ]
-                if all((a is None) == (b is None) for a, b in pairs) and all(
-                    a is None or self._pair_function(module, a, b) for a, b in pairs
+            if kind is not classmethod and kind is not staticmethod and kind is not property:
+                continue
+            previous = get(key, _MISSING)
+            if type(previous) is not kind or previous is value:
+                continue
+            if kind is property:
+                olds = (previous.fget, previous.fset, previous.fdel)
+                news = (value.fget, value.fset, value.fdel)
+                if list(map(_is_none, olds)) == list(map(_is_none, news)) and all(
+                    a is None or self._pair_function(module, a, b)
+                    for a, b in zip(olds, news, strict=True)
                 ):
                     self._pair(previous, value)
-        if _is_enum(old):
-            self._pair_enum_members(old, new)
+            elif self._pair_function(module, previous.__func__, value.__func__):
+                self._pair(previous, value)
 
     def _pair_enum_members(self, old: type, new: type) -> None:
         # Members whose name and value are unchanged keep their identity.
@@ -512,9 +597,70 @@ class LiveUpdate:
             if current is not value:
                 self._set_cell(old_cell, value)
 
+    def _update_functions(self) -> None:
+        """Update each paired function unless it already has everything its new version has.
+
+        One left untouched keeps what the interpreter specialised for it (most
+        functions, when one of many in a module was edited). Comparing the code
+        objects is most of the cost, so that is done first.
+        """
+        olds = self._old_functions
+        news = self._new_functions
+        from operator import attrgetter, eq, is_
+
+        code = attrgetter("__code__")
+        old_codes = list(map(code, olds))
+        new_codes = list(map(code, news))
+        # Comparing lists takes the shortcut of identity element by element (a
+        # function updated from code the transaction still reuses from its cache
+        # costs nothing), and when all are equal, the usual case, it is one C loop.
+        if old_codes == new_codes:
+            same = [True] * len(olds)
+        else:
+            same = [a is b or a == b for a, b in zip(old_codes, new_codes, strict=True)]
+        if sys.version_info < (3, 11):
+            # 3.10 leaves the line table out of code equality: a function moved by
+            # a line within its body must still be updated, for its tracebacks.
+            lines = attrgetter("__code__.co_linetable")
+            same = [
+                a and b
+                for a, b in zip(same, map(eq, map(lines, olds), map(lines, news)), strict=True)
+            ]
+        for old, new, same_code in zip(olds, news, same, strict=True):
+            if same_code and old.__closure__ is None:
+                # Inline, the usual case: no attributes, keyword defaults or
+                # annotations, and defaults that are the same constants.
+                old_defaults = old.__defaults__
+                new_defaults = new.__defaults__
+                if (
+                    not old.__annotations__
+                    and not new.__annotations__
+                    and old.__kwdefaults__ is None
+                    and new.__kwdefaults__ is None
+                    and not old.__dict__
+                    and not new.__dict__
+                    and old.__doc__ == new.__doc__
+                    and (
+                        old_defaults is new_defaults
+                        or (
+                            old_defaults is not None
+                            and new_defaults is not None
+                            and len(old_defaults) == len(new_defaults)
+                            # Small ints, None, booleans and names are shared
+                            # objects: the same ones, in a C loop, or equal constants.
+                            and (
+                                all(map(is_, old_defaults, new_defaults))
+                                or _same_constants(old_defaults, new_defaults)
+                            )
+                        )
+                    )
+                ) or self._unchanged(old, new):
+                    continue
+            self._update_function(old, new)
+
     def _unchanged(self, old: FunctionType, new: FunctionType) -> bool:
-        """Whether *old* already has everything *new* would give it."""
-        if old.__code__ != new.__code__ or old.__doc__ != new.__doc__:
+        """Whether *old*, whose code is *new*'s already, has everything else *new* would give it."""
+        if old.__closure__ is not None or old.__doc__ != new.__doc__:
             return False
         if new.__dict__ or old.__dict__:
             return False
@@ -577,7 +723,8 @@ class LiveUpdate:
                 continue
             translated = old_map.get(id(value), value)
             if translated is value:
-                self._retarget(value)
+                if type(value) in _WRAPPING_TYPES:
+                    self._retarget(value)
                 if enum and type(value) in (dict, list):
                     translated = self._translate_container(value)
                     if key == "_value2member_map_" and type(translated) is dict:
@@ -643,6 +790,24 @@ class LiveUpdate:
                 self._adopt(value)
         for key in _stale_names(name, module, unchanged, saved):
             del namespace[key]
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _same_constants(olds: tuple[object, ...], news: tuple[object, ...]) -> bool:
+    """Whether two tuples hold the same built-in constants (of the same types), in order."""
+    if len(olds) != len(news):
+        return False
+    for old, new in zip(olds, news, strict=True):
+        # Only built-in constants are compared by value: another type's __eq__
+        # could run anything, or refuse to answer (arrays).
+        if old is not new and (
+            type(old) is not type(new) or type(old) not in _CONSTANT_TYPES or old != new
+        ):
+            return False
+    return True
 
 
 def _restore_function(function: FunctionType, *saved: object) -> None:

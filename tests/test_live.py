@@ -599,3 +599,28 @@ def test_a_plain_reload_warns_nothing_when_everything_was_updated(load: Load) ->
         modutils.reload(module, live=True)
     assert isinstance(module.Color.BLUE, module.Color)
     assert issubclass(module.Color, enum.Enum)
+
+
+def test_a_function_moved_within_its_body_reports_its_new_lines(load: Load) -> None:
+    # Code equality leaves the line table out on 3.10: the function must still be
+    # updated, or its tracebacks would point at the old lines.
+    module = load("def f():\n    x = 1\n    raise ValueError(f'moved {x}')\n")
+    old = module.f
+    _live_reload(module, "def f():\n    x = 1\n\n\n    raise ValueError(f'moved {x}')\n")
+    assert module.f is old
+    with pytest.raises(ValueError, match="moved 1") as info:
+        old()
+    assert info.traceback[-1].lineno + 1 == 5
+
+
+def test_a_default_naming_a_replaced_class_is_the_new_class(load: Load) -> None:
+    # Which functions changed is decided once every class is known to be updated
+    # or replaced: f's default is then the class the module now holds.
+    module = load("class C:\n    pass\ndef f(x=C):\n    return x\n")
+    old_f = module.f
+    _rewrite(module, "class C:\n    __slots__ = ('a',)\ndef f(x=C):\n    return x\n")
+    with _live.collect_replaced() as found:
+        modutils.reload(module, live=True)
+    assert [item.qualname for item in found] == ["C"]
+    assert module.f is old_f
+    assert old_f() is module.C
