@@ -7,6 +7,7 @@ modutils' own snapshot code, so that a bug there cannot hide itself.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 import textwrap
@@ -93,3 +94,16 @@ def tree(write_tree: WriteTree) -> ImportTree:
         return [importlib.import_module(name) for name in names]
 
     return load
+
+
+def register_lazily(name: str) -> types.ModuleType:
+    """Put *name* in sys.modules through importlib.util.LazyLoader, not executed yet."""
+    spec = importlib.util.find_spec(name)
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module

@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import modutils
+from conftest import register_lazily
 from modutils import (
     ModuleKind,
     ModuleLocation,
@@ -996,19 +997,6 @@ def test_own_lazy_imports_do_not_go_through_a_replaced_meta_path(
 # -- issue 18: lazy modules stay lazy, finders' sys.path edits, editable siblings ---
 
 
-def _register_lazily(name: str) -> ModuleType:
-    """Put *name* in sys.modules through importlib.util.LazyLoader, not executed yet."""
-    spec = importlib.util.find_spec(name)
-    assert spec is not None
-    assert spec.loader is not None
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(
     ("call", "expected"),
     [
@@ -1026,7 +1014,7 @@ def test_lazily_registered_package_is_not_executed(
         {f"{pkg}/__init__.py": "raise RuntimeError('lazy package ran')\n", f"{pkg}/sub.py": ""}
     )
     sys.path.insert(0, str(root))
-    module = _register_lazily(pkg)
+    module = register_lazily(pkg)
     kind, _, target = call.format(pkg=pkg).partition(":")
 
     try:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import WriteTree
+from conftest import WriteTree, register_lazily
 from modutils import (
     Member,
     MemberKind,
@@ -1053,22 +1053,9 @@ def test_static_names_files_as_the_package_folders_above_them_say(write_tree: Wr
 
 def _register_lazily(name: str, how: str) -> types.ModuleType:
     """Put *name* in sys.modules unexecuted: through importlib's LazyLoader or modutils'."""
-    # Imported here so that this proof stays appended at the end of the file.
-    import importlib.util
-
     from modutils import lazy_import
 
-    if how == "lazy_import":
-        return lazy_import(name)
-    spec = importlib.util.find_spec(name)
-    assert spec is not None
-    assert spec.loader is not None
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+    return lazy_import(name) if how == "lazy_import" else register_lazily(name)
 
 
 @pytest.mark.parametrize(
