@@ -837,6 +837,29 @@ def test_module_loading_its_own_file_gets_itself(tmp_path: Path) -> None:
     assert module.SELF is module
 
 
+def _load_when_started(shared: types.ModuleType, load: Callable[[], object]) -> list[object]:
+    """Make ``shared.start_other()`` run *load* in a new thread; its result or error lands in
+    the returned list. The failing module calls it after its load took its snapshot."""
+    loaded: list[object] = []
+
+    def run() -> None:
+        try:
+            loaded.append(load())
+        except BaseException as exc:  # reported to the test through loaded
+            loaded.append(exc)
+
+    shared.__dict__["start_other"] = lambda: threading.Thread(target=run, daemon=True).start()
+    return loaded
+
+
+def _wait_for(loaded: list[object]) -> None:
+    """Wait (at most 10 s) until the other thread has reported."""
+    for _ in range(1000):
+        if loaded:
+            break
+        time.sleep(0.01)
+
+
 def test_two_threads_loading_each_other_do_not_deadlock(
     tmp_path: Path, shared: types.ModuleType
 ) -> None:
@@ -896,33 +919,17 @@ def test_failure_keeps_a_module_another_thread_is_still_loading(
     )
     sys.path.insert(0, str(tmp_path))
     before, path = dict(sys.modules), sys.path[:]
-    loaded: list[object] = []
-
-    def load_other() -> None:
-        try:
-            if how == "import":
-                loaded.append(importlib.import_module(other))
-            else:
-                loaded.append(import_path(tmp_path / f"{other}.py"))
-        except BaseException as exc:  # reported to the test through loaded
-            loaded.append(exc)
-
-    def start_other() -> None:
-        # Called by the failing module: the other thread starts loading after the
-        # failing load took its snapshot of sys.modules.
-        threading.Thread(target=load_other, daemon=True).start()
-
-    shared.__dict__["start_other"] = start_other
+    if how == "import":
+        loaded = _load_when_started(shared, lambda: importlib.import_module(other))
+    else:
+        loaded = _load_when_started(shared, lambda: import_path(tmp_path / f"{other}.py"))
     try:
         with pytest.raises(ModuleLoadError, match="while the other thread"):
             import_path(bad)
         assert state_diff(before) == ([other], [], [])
     finally:
         shared.release.set()
-    for _ in range(1000):
-        if loaded:
-            break
-        time.sleep(0.01)
+    _wait_for(loaded)
     assert len(loaded) == 1
     assert isinstance(loaded[0], types.ModuleType), loaded
     assert loaded[0].DONE is True
@@ -959,27 +966,14 @@ def test_failure_keeps_a_submodule_another_threads_package_import_has_imported(
     )
     sys.path.insert(0, str(tmp_path / "path"))
     before = dict(sys.modules)
-    loaded: list[object] = []
-
-    def import_package() -> None:
-        try:
-            loaded.append(importlib.import_module(package))
-        except BaseException as exc:  # reported to the test through loaded
-            loaded.append(exc)
-
-    shared.__dict__["start_other"] = lambda: threading.Thread(
-        target=import_package, daemon=True
-    ).start()
+    loaded = _load_when_started(shared, lambda: importlib.import_module(package))
     try:
         with pytest.raises(ModuleLoadError, match="still importing the package"):
             import_path(bad)
         kept = state_diff(before)
     finally:
         shared.release.set()
-    for _ in range(1000):
-        if loaded:
-            break
-        time.sleep(0.01)
+    _wait_for(loaded)
     assert kept == ([package, f"{package}.child"], [], [])
     assert isinstance(loaded[0], types.ModuleType), loaded
     assert sys.modules[f"{package}.child"] is loaded[0].child
@@ -1645,17 +1639,7 @@ def test_a_failed_import_string_keeps_a_module_another_thread_is_still_loading(
     sys.path.insert(0, str(tmp_path))
     importlib.invalidate_caches()
     before = dict(sys.modules)
-    loaded: list[object] = []
-
-    def load_other() -> None:
-        try:
-            loaded.append(importlib.import_module(other))
-        except BaseException as exc:  # reported to the test through loaded
-            loaded.append(exc)
-
-    shared.__dict__["start_other"] = lambda: threading.Thread(
-        target=load_other, daemon=True
-    ).start()
+    loaded = _load_when_started(shared, lambda: importlib.import_module(other))
     try:
         # import_string() lets the module's own exception through, as import_module does.
         with pytest.raises(RuntimeError, match="while the other thread"):
@@ -1663,10 +1647,7 @@ def test_a_failed_import_string_keeps_a_module_another_thread_is_still_loading(
         assert state_diff(before) == ([other], [], [])
     finally:
         shared.release.set()
-    for _ in range(1000):
-        if loaded:
-            break
-        time.sleep(0.01)
+    _wait_for(loaded)
     assert len(loaded) == 1
     assert isinstance(loaded[0], types.ModuleType), loaded
     assert loaded[0].DONE is True
