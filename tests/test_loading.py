@@ -837,6 +837,22 @@ def test_module_loading_its_own_file_gets_itself(tmp_path: Path) -> None:
     assert module.SELF is module
 
 
+# The other thread's module: it stays mid-import until the test releases it.
+_SLOW_OTHER = """
+import {shared} as s
+s.started.set()
+s.release.wait(10)
+DONE = True
+"""
+# The module whose load fails while the other thread is still importing.
+_FAILS_WHILE_OTHER_LOADS = """
+import {shared} as s
+s.start_other()
+assert s.started.wait(10)
+raise RuntimeError("while the other thread is still loading")
+"""
+
+
 def _load_when_started(shared: types.ModuleType, load: Callable[[], object]) -> list[object]:
     """Make ``shared.start_other()`` run *load* in a new thread; its result or error lands in
     the returned list. The failing module calls it after its load took its snapshot."""
@@ -901,21 +917,11 @@ def test_failure_keeps_a_module_another_thread_is_still_loading(
     other, failing = unique("other"), unique("failing")
     write(
         tmp_path / f"{other}.py",
-        f"""
-        import {shared.__name__} as s
-        s.started.set()
-        s.release.wait(10)
-        DONE = True
-        """,
+        _SLOW_OTHER.format(shared=shared.__name__),
     )
     bad = write(
         tmp_path / "sub" / f"{failing}.py",
-        f"""
-        import {shared.__name__} as s
-        s.start_other()
-        assert s.started.wait(10)
-        raise RuntimeError("while the other thread is still loading")
-        """,
+        _FAILS_WHILE_OTHER_LOADS.format(shared=shared.__name__),
     )
     sys.path.insert(0, str(tmp_path))
     before, path = dict(sys.modules), sys.path[:]
@@ -1620,21 +1626,11 @@ def test_a_failed_import_string_keeps_a_module_another_thread_is_still_loading(
     other, failing = unique("other"), unique("failing")
     write(
         tmp_path / f"{other}.py",
-        f"""
-        import {shared.__name__} as s
-        s.started.set()
-        s.release.wait(10)
-        DONE = True
-        """,
+        _SLOW_OTHER.format(shared=shared.__name__),
     )
     write(
         tmp_path / f"{failing}.py",
-        f"""
-        import {shared.__name__} as s
-        s.start_other()
-        assert s.started.wait(10)
-        raise RuntimeError("while the other thread is still loading")
-        """,
+        _FAILS_WHILE_OTHER_LOADS.format(shared=shared.__name__),
     )
     sys.path.insert(0, str(tmp_path))
     importlib.invalidate_caches()
