@@ -91,12 +91,6 @@ _code_cache: dict[tuple[str, int, int], CodeType] = {}
 # imports only pass through.
 _hook_guard = threading.Lock()
 _hook_users = 0
-_hook_stuck = False
-_builtin_import: Callable[..., ModuleType] = builtins.__import__
-_original_import = _builtin_import
-_pristine_gcd_import = get_gcd_import()
-_original_gcd_import = _pristine_gcd_import
-_gcd_hook_stuck = False
 
 
 def reload(module: ModuleType | str, *, dependents: bool = False, live: bool = False) -> ModuleType:
@@ -558,7 +552,7 @@ def _import_hook(
     if transactions:
         for transaction in reversed(transactions):
             transaction.before_import(name, globals, fromlist or (), level)
-    return _original_import(name, globals, locals, fromlist, level)
+    return _import_slot.original(name, globals, locals, fromlist, level)
 
 
 def _import_module_hook(name: str, package: str | None = None, level: int = 0) -> ModuleType:
@@ -573,7 +567,7 @@ def _import_module_hook(name: str, package: str | None = None, level: int = 0) -
         namespace = {"__package__": package} if level else None
         for transaction in reversed(transactions):
             transaction.before_import(name, namespace, (), level)
-    return _original_gcd_import(name, package, level)
+    return _import_module_slot.original(name, package, level)
 
 
 class _ReexecutingImports:
@@ -589,32 +583,13 @@ class _ReexecutingImports:
         self.transaction = transaction if len(transaction.modules) > 1 else None
 
     def __enter__(self) -> None:
-        global _hook_users, _hook_stuck, _original_import
-        global _gcd_hook_stuck, _original_gcd_import
+        global _hook_users
         if self.transaction is None:
             return
         with _hook_guard:
-            current = builtins.__import__
-            # Stuck: a wrapper installed over ours while it was in place still calls
-            # it; installing ours over that wrapper would make the two call each
-            # other forever, so ours is installed again only once it is gone.
-            if (
-                _hook_users == 0
-                and current is not _import_hook
-                and (not _hook_stuck or current is _builtin_import)
-            ):
-                _hook_stuck = False
-                _original_import = current
-                builtins.__import__ = _import_hook
-            current_gcd = get_gcd_import()
-            if (
-                _hook_users == 0
-                and current_gcd is not _import_module_hook
-                and (not _gcd_hook_stuck or current_gcd is _pristine_gcd_import)
-            ):
-                _gcd_hook_stuck = False
-                _original_gcd_import = current_gcd
-                set_gcd_import(_import_module_hook)
+            if _hook_users == 0:
+                for slot in _HOOK_SLOTS:
+                    slot.install()
             _hook_users += 1
         transactions: list[_Transaction] | None = getattr(_local, "transactions", None)
         if transactions is None:
@@ -622,21 +597,61 @@ class _ReexecutingImports:
         transactions.append(self.transaction)
 
     def __exit__(self, *exc_info: object) -> None:
-        global _hook_users, _hook_stuck, _gcd_hook_stuck
+        global _hook_users
         if self.transaction is None:
             return
         _local.transactions.remove(self.transaction)
         with _hook_guard:
             _hook_users -= 1
             if _hook_users == 0:
-                # A wrapper installed over ours meanwhile keeps calling it (which
-                # then only passes through): leave both in place.
-                _hook_stuck = builtins.__import__ is not _import_hook
-                if not _hook_stuck:
-                    builtins.__import__ = _original_import
-                _gcd_hook_stuck = get_gcd_import() is not _import_module_hook
-                if not _gcd_hook_stuck:
-                    set_gcd_import(_original_gcd_import)
+                for slot in _HOOK_SLOTS:
+                    slot.uninstall()
+
+
+class _HookSlot:
+    """One entry point of the import system that transactions replace with *hook*.
+
+    Installed when the first transaction starts and put back when the last one
+    ends, both under ``_hook_guard``; *original* is what the hook passes through to.
+    """
+
+    __slots__ = ("hook", "original", "pristine", "read", "stuck", "write")
+
+    def __init__(
+        self,
+        read: Callable[[], Callable[..., ModuleType]],
+        write: Callable[[Callable[..., ModuleType]], None],
+        hook: Callable[..., ModuleType],
+    ) -> None:
+        self.read, self.write, self.hook = read, write, hook
+        self.pristine = self.original = read()
+        self.stuck = False
+
+    def install(self) -> None:
+        current = self.read()
+        # Stuck: a wrapper installed over ours while it was in place still calls
+        # it; installing ours over that wrapper would make the two call each
+        # other forever, so ours is installed again only once it is gone.
+        if current is not self.hook and (not self.stuck or current is self.pristine):
+            self.stuck = False
+            self.original = current
+            self.write(self.hook)
+
+    def uninstall(self) -> None:
+        # A wrapper installed over ours meanwhile keeps calling it (which then
+        # only passes through): leave both in place.
+        self.stuck = self.read() is not self.hook
+        if not self.stuck:
+            self.write(self.original)
+
+
+def _set_builtin_import(function: Callable[..., ModuleType]) -> None:
+    builtins.__import__ = function
+
+
+_import_slot = _HookSlot(lambda: builtins.__import__, _set_builtin_import, _import_hook)
+_import_module_slot = _HookSlot(get_gcd_import, set_gcd_import, _import_module_hook)
+_HOOK_SLOTS = (_import_slot, _import_module_slot)
 
 
 def _spec_for_reload(name: str, module: ModuleType) -> ModuleSpec:
