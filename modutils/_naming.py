@@ -24,7 +24,7 @@ from importlib.machinery import SOURCE_SUFFIXES, BuiltinImporter, FrozenImporter
 from itertools import repeat
 
 from modutils._compat import FileFinder, file_finder_mtime, file_finder_state, is_frozen
-from modutils._spec import find_spec_static
+from modutils._spec import find_spec_static, known_finder_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,9 +63,6 @@ _TRUST_SECONDS = 0.01
 _view: list[Any] = []
 # (tuple(sys.meta_path), its plan) as last seen: see _meta_path_plan.
 _plans: list[tuple[tuple[object, ...], tuple[bool, frozenset[str]] | None]] = []
-# Finders on sys.meta_path that never find a module: importlib_metadata's, which only
-# finds distributions (it puts itself there when imported, e.g. by locate_module).
-_SILENT_FINDERS = frozenset({("importlib_metadata", "MetadataPathFinder")})
 # What BuiltinImporter finds: the modules compiled into the interpreter.
 _BUILTINS = frozenset(sys.builtin_module_names)
 # Where the folder listings are case-insensitive and PYTHONCASEOK is set, FileFinder
@@ -388,12 +385,11 @@ def _meta_path_plan() -> tuple[bool, frozenset[str]] | None:
             path_finder = True
         elif finder is BuiltinImporter or finder is FrozenImporter:
             continue  # answered from _BUILTINS and is_frozen
-        elif _is_distutils_shim(finder):
-            silent_unless.update(("distutils", "pip"))
-        elif _finder_class(finder) in _SILENT_FINDERS:
-            continue
         else:
-            break
+            known = known_finder_names(finder)
+            if known is None:
+                break
+            silent_unless.update(known)
     else:
         plan = (path_finder, frozenset(silent_unless))
         _plans[:] = [(finders, plan)]
@@ -403,26 +399,10 @@ def _meta_path_plan() -> tuple[bool, frozenset[str]] | None:
     return plan
 
 
-def _is_distutils_shim(finder: object) -> bool:
-    """Whether *finder* is setuptools' ``_distutils_hack`` finder.
-
-    It is in every virtual environment that has setuptools, and answers only for
-    ``distutils`` and ``pip``; for those the full look-up asks it.
-    """
-    return _finder_class(finder) == ("_distutils_hack", "DistutilsMetaFinder")
-
-
 def _known_silent(finder: object, name: str) -> bool:
     """Whether *finder* is known to find nothing for *name* without being asked."""
-    if _is_distutils_shim(finder):
-        return name not in ("distutils", "pip")
-    return _finder_class(finder) in _SILENT_FINDERS
-
-
-def _finder_class(finder: object) -> tuple[str, str]:
-    """``(module, name)`` of *finder*'s class, or of *finder* if it is a class."""
-    cls = finder if isinstance(finder, type) else type(finder)
-    return cls.__module__, cls.__name__
+    known = known_finder_names(finder)
+    return known is not None and name.partition(".")[0] not in known
 
 
 def _missing_on_sys_path(name: str) -> bool:

@@ -101,7 +101,6 @@ def is_missing(exc: ModuleNotFoundError, name: str) -> bool:
 # setuptools._distutils when asked for "distutils"), so the look-up then runs
 # inside a snapshot of sys.modules that is put back afterwards.
 _QUIET_FINDER_MODULES = frozenset({"_frozen_importlib", "_frozen_importlib_external"})
-_QUIET_FINDER_CLASSES = frozenset({("importlib_metadata", "MetadataPathFinder")})
 
 
 def find_spec_static(name: str) -> ModuleSpec | None:
@@ -339,16 +338,30 @@ def _namespace_spec(name: str, path: list[str]) -> ModuleSpec | None:
     return spec
 
 
-# setuptools' distutils shim (``_distutils_hack.DistutilsMetaFinder``, first on
-# sys.meta_path in every virtual environment that has setuptools: the 3.10 and 3.11
-# ones) answers, and may import, only for the top-level names ``distutils`` and ``pip``
-# and for CPython's own ``test.*`` modules (its ``spec_for_<name>`` methods); for any
-# other name it returns None without importing anything, as ``_naming`` relies on too.
-_DISTUTILS_SHIM = ("_distutils_hack", "DistutilsMetaFinder")
-_DISTUTILS_SHIM_NAMES = frozenset({"distutils", "pip", "test"})
+# Third-party finders whose answers are known, by class: the top-level names each
+# may find (and import while answering); for any other name it finds nothing and
+# imports nothing. importlib_metadata's finder only finds distributions (it puts
+# itself on sys.meta_path when imported, e.g. by locate_module). setuptools'
+# distutils shim (first on sys.meta_path in every virtual environment that has
+# setuptools: the 3.10 and 3.11 ones) answers only for ``distutils``, ``pip`` and
+# CPython's own ``test.*`` modules (its ``spec_for_<name>`` methods).
+_KNOWN_FINDERS: dict[tuple[str, str], frozenset[str]] = {
+    ("importlib_metadata", "MetadataPathFinder"): frozenset(),
+    ("_distutils_hack", "DistutilsMetaFinder"): frozenset({"distutils", "pip", "test"}),
+}
 # (tuple(sys.meta_path), the top-level names whose look-up needs the guard, or None
 # for all of them) as last seen: one comparison of a few finders per look-up.
 _guard_plan: tuple[tuple[object, ...], frozenset[str] | None] = ((), frozenset())
+
+
+def known_finder_names(finder: object) -> frozenset[str] | None:
+    """The top-level names a known third-party *finder* may find; ``None`` if unknown.
+
+    For every other name a known finder finds nothing and imports nothing, so
+    look-ups need neither ask it nor guard against it.
+    """
+    cls = finder if isinstance(finder, type) else type(finder)
+    return _KNOWN_FINDERS.get((cls.__module__, cls.__name__))
 
 
 def _needs_guard(name: str) -> bool:
@@ -360,13 +373,12 @@ def _needs_guard(name: str) -> bool:
         names = frozenset()
         for finder in finders:
             cls = finder if isinstance(finder, type) else type(finder)
-            key = (cls.__module__, cls.__name__)
-            if cls.__module__ in _QUIET_FINDER_MODULES or key in _QUIET_FINDER_CLASSES:
+            if cls.__module__ in _QUIET_FINDER_MODULES:
                 continue
-            if key == _DISTUTILS_SHIM:
-                names |= _DISTUTILS_SHIM_NAMES
-                continue
-            names = None
-            break
+            known = known_finder_names(finder)
+            if known is None:
+                names = None
+                break
+            names |= known
         _guard_plan = (finders, names)  # one assignment: threads see old or new
     return names is None or name.partition(".")[0] in names
